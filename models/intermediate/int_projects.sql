@@ -1,0 +1,44 @@
+-- int_projects: one row per project; the project as of D with its place on its own
+-- working-day calendar. at = wd(start_date, D), pd = wd(start_date, planned_end_date);
+-- start_wd_before numbers working days from start_date (day k has wd_through = start_wd_before + k).
+with projects as (
+    select
+        projects.*,
+        bounds.as_of
+    from staging.stg_projects as projects
+    cross join intermediate.int_date_bounds as bounds
+)
+
+select
+    projects.project_id,
+    projects.project_name,
+    projects.department,
+    projects.project_manager_id,
+    projects.pmo_type,
+    projects.status,
+    projects.working_weekdays,
+    projects.start_date,
+    projects.planned_end_date,
+    -- time travel: an end date after D is not known yet
+    case when projects.actual_end_date <= projects.as_of then projects.actual_end_date end
+        as actual_end_date,
+    projects.budget,
+    projects.expected_benefit,
+    projects.realized_benefit,
+    projects.as_of,
+    projects.start_date <= projects.as_of as is_started,
+    coalesce(projects.actual_end_date <= projects.as_of, false) as is_finished,
+    coalesce(projects.status = 'cancelled', false) as is_cancelled,
+    start_day.wd_before as start_wd_before,
+    greatest(as_of_day.wd_through - start_day.wd_before, 0) as at,
+    greatest(planned_end_day.wd_through - start_day.wd_before, 0) as pd
+from projects
+inner join intermediate.int_calendar as start_day
+    on start_day.working_weekdays = projects.working_weekdays
+    and start_day.day = projects.start_date
+inner join intermediate.int_calendar as as_of_day
+    on as_of_day.working_weekdays = projects.working_weekdays
+    and as_of_day.day = projects.as_of
+inner join intermediate.int_calendar as planned_end_day
+    on planned_end_day.working_weekdays = projects.working_weekdays
+    and planned_end_day.day = projects.planned_end_date

@@ -1,0 +1,110 @@
+"""Row-level rules of the contract as Great Expectations suites, run inside DuckDB.
+
+GX validates a view of the rows that arrived since the last validation, through the
+pipeline's own DuckDB connection (one writer per file). The failing rows never travel to
+Python: each failed expectation hands back the SQL that selects them, and DuckDB copies
+them into `raw._violations`. GX is imported here only, and only when rows need checking.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import duckdb
+
+from pipelines.checks import rules
+from pipelines.contract import Entity
+
+ROW_ID = ["_file", "_row"]
+
+
+@cache
+def _gx():
+    """Import GX once, and buffer query results before GX closes its SQLAlchemy connection.
+
+    GX 1.24 reads results after closing the connection, and duckdb-engine drops pending rows
+    on close (great_expectations issue 11579), so every expectation fails without this.
+    """
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+    execute = SqlAlchemyExecutionEngine._execute_query_with_recovery
+
+    def buffered(connection, query):
+        result = execute(connection, query)
+        return result.freeze()() if result.returns_rows else result
+
+    SqlAlchemyExecutionEngine._execute_query_with_recovery = staticmethod(buffered)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return gx, context
+
+
+def suite(entity: Entity):
+    """(expectation, column, value SQL, rule text) for every row-level rule of the entity."""
+    gx, _ = _gx()
+    E = gx.expectations
+    checks = []
+    for col in entity.columns:
+        value = f'CAST("{col.name}" AS VARCHAR)'
+        if col.required:
+            checks.append((E.ExpectColumnValuesToNotBeNull(column=col.name), col.name, "NULL",
+                           rules.required_rule(col)))
+        if col.allowed:
+            checks.append((E.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.allowed)),
+                           col.name, value, rules.allowed_rule(col)))
+        if rules.bounds_rule(col):
+            low = col.gt if col.gt is not None else col.min
+            checks.append((E.ExpectColumnValuesToBeBetween(
+                column=col.name, min_value=low, max_value=col.max, strict_min=col.gt is not None),
+                col.name, value, rules.bounds_rule(col)))
+        if col.gte_column:
+            checks.append((E.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=col.name, column_B=col.gte_column, or_equal=True,
+                ignore_row_if="either_value_is_missing"),
+                col.name, f"""{value} || ' < {col.gte_column} ' || "{col.gte_column}\"""",
+                rules.gte_rule(col)))
+    return checks
+
+
+def validate_pending(con: duckdb.DuckDBPyConnection, entity: Entity) -> int:
+    """Check rows of files loaded since their last validation; returns how many rows."""
+    pending = f"""SELECT file FROM raw._manifest WHERE entity = '{entity.name}'
+                  AND outcome = 'loaded' AND validated_hash IS DISTINCT FROM hash"""
+    view = f"_pending_{entity.name}"  # in `main`: GX's reflection drops schema names
+    con.execute(f"CREATE OR REPLACE VIEW main.{view} AS "
+                f"SELECT * FROM raw.{entity.name} WHERE _file IN ({pending})")
+    rows = con.execute(f"SELECT count(*) FROM main.{view}").fetchone()[0]
+    if rows:
+        _run_suite(con, entity, view)
+    con.execute(f"UPDATE raw._manifest SET validated_hash = hash WHERE file IN ({pending})")
+    con.execute(f"DROP VIEW main.{view}")
+    return rows
+
+
+def _run_suite(con, entity: Entity, view: str) -> None:
+    import duckdb_engine
+
+    gx, context = _gx()
+    source = context.data_sources.add_or_update_sql(
+        name="warehouse", connection_string="duckdb:///:memory:",
+        kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(con.cursor())})
+    asset = source.add_table_asset(name=view, table_name=view)
+    checks = suite(entity)
+    result = asset.add_batch_definition_whole_table("rows").get_batch().validate(
+        gx.ExpectationSuite(name=entity.name, expectations=[c[0] for c in checks]),
+        result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ROW_ID,
+                       "return_unexpected_index_query": True, "partial_unexpected_count": 0})
+    key = " || '|' || ".join(f'CAST("{k}" AS VARCHAR)' for k in entity.key)
+    for outcome, (_, column, value, rule) in zip(result.results, checks):
+        error = outcome.exception_info.get("exception_message")
+        if error:
+            raise RuntimeError(f"GX could not evaluate '{rule}' on {entity.name}: {error}")
+        if outcome.success:
+            continue
+        failing = outcome.result["unexpected_index_query"].strip().rstrip(";")
+        con.execute(f"""
+            INSERT INTO raw._violations
+            SELECT '{entity.name}', r._file, r._row, {key}, '{column}', {value}, ?, 'row'
+            FROM main.{view} AS r SEMI JOIN ({failing}) AS bad USING (_file, _row)""", [rule])

@@ -1,0 +1,65 @@
+"""Configuration: environment variables of outputs.md and the KPI parameters of kpis.md."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+def today(timezone: str | None = None) -> date:
+    return datetime.now(ZoneInfo(timezone or os.environ.get("PMO_TIMEZONE", "UTC"))).date()
+
+
+@dataclass(frozen=True)
+class KpiParams:
+    """Every number the KPI SQL reads with getvariable('<name>')."""
+
+    as_of: date = field(default_factory=today)
+    started_credit: float = 0.5  # earned fraction of a started task with no progress report
+    health_red_below: float = 0.90
+    health_amber_below: float = 0.95
+    driver_min_share: float = 0.15  # a driver is flagged at this share of the hours ...
+    driver_min_lift: float = 2.0  # ... and at this multiple of its green-project baseline
+    driver_baseline_floor: float = 0.01
+    scope_creep_days: int = 14  # tasks created later than this after start are scope creep
+    people_window_days: int = 90
+    training_min_tasks: int = 3
+    training_on_time_below: float = 0.7
+    training_estimate_above: float = 1.3
+    tool_window_days: int = 90
+    tool_min_tasks: int = 10
+
+    def as_variables(self) -> dict[str, object]:
+        return asdict(self)
+
+    def at(self, as_of: date) -> "KpiParams":
+        return replace(self, as_of=as_of)
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw_dir: Path
+    warehouse: Path
+    export_dir: Path
+
+    @classmethod
+    def from_env(cls, **overrides: str | Path | None) -> "Paths":
+        env = {
+            "raw_dir": os.environ.get("PMO_RAW_DIR", "data/raw"),
+            "warehouse": os.environ.get("PMO_WAREHOUSE", "data/warehouse.duckdb"),
+            "export_dir": os.environ.get("PMO_EXPORT_DIR", "data/exports"),
+        }
+        env.update({k: v for k, v in overrides.items() if v})
+        return cls(**{k: Path(v) for k, v in env.items()})
+
+
+def as_of_from_env() -> date:
+    value = os.environ.get("PMO_AS_OF")
+    return date.fromisoformat(value) if value else today()
+
+
+def max_bad_row_share() -> float:
+    return float(os.environ.get("PMO_MAX_BAD_ROW_SHARE", "0"))
