@@ -1,5 +1,6 @@
 -- int_projects: one row per project; the project as of D with its place on its own
--- working-day calendar. at = wd(start_date, D), pd = wd(start_date, planned_end_date);
+-- working-day calendar. actual_time = AT = wd(start_date, D), planned_duration = PD =
+-- wd(start_date, planned_end_date);
 -- start_wd_before numbers working days from start_date (day k has wd_through = start_wd_before + k).
 with projects as (
     select
@@ -30,8 +31,8 @@ select
     coalesce(projects.actual_end_date <= projects.as_of, false) as is_finished,
     coalesce(projects.status = 'cancelled', false) as is_cancelled,
     start_day.wd_before as start_wd_before,
-    greatest(as_of_day.wd_through - start_day.wd_before, 0) as at,
-    greatest(planned_end_day.wd_through - start_day.wd_before, 0) as pd
+    greatest(as_of_day.wd_through - start_day.wd_before, 0) as actual_time,
+    greatest(planned_end_day.wd_through - start_day.wd_before, 0) as planned_duration
 from projects
 inner join intermediate.int_calendar as start_day
     on start_day.working_weekdays = projects.working_weekdays

@@ -1,0 +1,36 @@
+# Setup needs only Python 3.11+ and make: uv (pinned) is installed into .tools/, and it
+# installs the locked dependencies (uv.lock) into .venv/.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: setup demo run test dev bench clean
+
+setup: $(VENV)/.synced
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+demo: setup  ## generate the demo data set, run the whole pipeline, say where results are
+	$(VENV)/bin/pmo demo
+
+run: setup
+	$(VENV)/bin/pmo run
+
+test: setup  ## the test suite, notebooks included
+	$(VENV)/bin/python -m pytest
+
+dev: setup  ## the Dagster UI on the same definitions (runs, schedules, checks, lineage)
+	$(VENV)/bin/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data/raw data/warehouse.duckdb* data/exports
