@@ -41,31 +41,34 @@ def _gx():
     return gx, context
 
 
-def suite(entity: Entity):
-    """(expectation, column, value SQL, rule text) for every row-level rule of the entity."""
+def suite(entity: Entity) -> list:
+    """An expectation per row-level rule; `meta` carries the rule and the value to report."""
     gx, _ = _gx()
     E = gx.expectations
-    checks = []
+    found = []
+
+    def add(expectation_type, col, rule: str, value: str, **kwargs):
+        found.append(expectation_type(
+            meta={"rule": rule, "column": col.name, "value_sql": value}, **kwargs))
+
     for col in entity.columns:
         value = f'CAST("{col.name}" AS VARCHAR)'
         if col.required:
-            checks.append((E.ExpectColumnValuesToNotBeNull(column=col.name), col.name, "NULL",
-                           rules.required_rule(col)))
+            add(E.ExpectColumnValuesToNotBeNull, col, rules.required_rule(col), "NULL",
+                column=col.name)
         if col.allowed:
-            checks.append((E.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.allowed)),
-                           col.name, value, rules.allowed_rule(col)))
+            add(E.ExpectColumnValuesToBeInSet, col, rules.allowed_rule(col), value,
+                column=col.name, value_set=list(col.allowed))
         if rules.bounds_rule(col):
             low = col.gt if col.gt is not None else col.min
-            checks.append((E.ExpectColumnValuesToBeBetween(
-                column=col.name, min_value=low, max_value=col.max, strict_min=col.gt is not None),
-                col.name, value, rules.bounds_rule(col)))
+            add(E.ExpectColumnValuesToBeBetween, col, rules.bounds_rule(col), value,
+                column=col.name, min_value=low, max_value=col.max, strict_min=col.gt is not None)
         if col.gte_column:
-            checks.append((E.ExpectColumnPairValuesAToBeGreaterThanB(
+            add(E.ExpectColumnPairValuesAToBeGreaterThanB, col, rules.gte_rule(col),
+                f"{value} || ' < {col.gte_column} ' || \"{col.gte_column}\"",
                 column_A=col.name, column_B=col.gte_column, or_equal=True,
-                ignore_row_if="either_value_is_missing"),
-                col.name, f"""{value} || ' < {col.gte_column} ' || "{col.gte_column}\"""",
-                rules.gte_rule(col)))
-    return checks
+                ignore_row_if="either_value_is_missing")
+    return found
 
 
 def validate_pending(con: duckdb.DuckDBPyConnection, entity: Entity) -> int:
@@ -91,13 +94,14 @@ def _run_suite(con, entity: Entity, view: str) -> None:
         name="warehouse", connection_string="duckdb:///:memory:",
         kwargs={"creator": lambda: duckdb_engine.ConnectionWrapper(con.cursor())})
     asset = source.add_table_asset(name=view, table_name=view)
-    checks = suite(entity)
     result = asset.add_batch_definition_whole_table("rows").get_batch().validate(
-        gx.ExpectationSuite(name=entity.name, expectations=[c[0] for c in checks]),
+        gx.ExpectationSuite(name=entity.name, expectations=suite(entity)),
         result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ROW_ID,
                        "return_unexpected_index_query": True, "partial_unexpected_count": 0})
     key = " || '|' || ".join(f'CAST("{k}" AS VARCHAR)' for k in entity.key)
-    for outcome, (_, column, value, rule) in zip(result.results, checks):
+    for outcome in result.results:  # not in suite order: the rule travels in `meta`
+        meta = outcome.expectation_config.meta
+        rule = meta["rule"]
         error = outcome.exception_info.get("exception_message")
         if error:
             raise RuntimeError(f"GX could not evaluate '{rule}' on {entity.name}: {error}")
@@ -106,5 +110,6 @@ def _run_suite(con, entity: Entity, view: str) -> None:
         failing = outcome.result["unexpected_index_query"].strip().rstrip(";")
         con.execute(f"""
             INSERT INTO raw._violations
-            SELECT '{entity.name}', r._file, r._row, {key}, '{column}', {value}, ?, 'row'
+            SELECT '{entity.name}', r._file, r._row, {key}, '{meta["column"]}', {meta["value_sql"]},
+                   ?, 'row'
             FROM main.{view} AS r SEMI JOIN ({failing}) AS bad USING (_file, _row)""", [rule])

@@ -23,6 +23,7 @@ class Staff:
     cost: np.ndarray
     cap: np.ndarray  # weekly capacity hours
     manager: np.ndarray  # row index or -1
+    kind: np.ndarray  # 0 head of department, 1 team lead, 2 project manager, 3 specialist
     names: list[str]
     emails: list[str]
     levels: np.ndarray  # employee x skill, 0 = skill absent
@@ -87,7 +88,7 @@ def make_staff(rng: np.random.Generator, cal: Calendar, n: int, years: int) -> S
         emails.append(f"{local}{seen[local] if seen[local] > 1 else ''}@example.com")
 
     levels, assessed = _skills(rng, cal, role, hire)
-    staff = Staff(dept, role, hire, term, cost, cap, manager, names, emails, levels, assessed, np.empty((0, 4), int))
+    staff = Staff(dept, role, hire, term, cost, cap, manager, kind, names, emails, levels, assessed, np.empty((0, 4), int))
     staff.leave = _leave(rng, cal, staff)
     return staff
 

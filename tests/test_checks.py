@@ -1,0 +1,131 @@
+"""The quality gate: each rule of inputs.md rejects a crafted bad row with the right message."""
+
+import pytest
+
+from pipelines.checks.gate import evaluate
+from pipelines.contract import ENTITIES
+from pipelines.ingest import ingest_entity
+from tests.landing import EMPLOYEES, PROJECTS, TASKS, TIMESHEETS, write_csv, write_landing
+
+
+def gate(con, root, entity, max_share=0.0):
+    for e in ENTITIES.values():
+        ingest_entity(con, root, e)
+    return evaluate(con, ENTITIES[entity], max_share)
+
+
+def test_valid_delivery_passes_every_entity(con, tmp_path):
+    write_landing(tmp_path)
+    for e in ENTITIES.values():
+        ingest_entity(con, tmp_path, e)
+    verdicts = [evaluate(con, e, 0.0) for e in ENTITIES.values()]
+    assert [v.entity for v in verdicts if not v.passed] == []
+    assert {v.entity: v.rows for v in verdicts if v.rows} == {
+        "projects": 1, "tasks": 2, "timesheets": 2, "employees": 2}
+
+
+# (entity, row index, column, bad value, expected message). Row index 0 is CSV line 2.
+RULES = [
+    ("projects", 0, "project_name", "", "project_name = None breaks rule \"project_name is required\""),
+    ("projects", 0, "pmo_type", "outsourced", "breaks rule \"pmo_type in (internal, external)\""),
+    ("projects", 0, "planned_end_date", "2025-12-31", "breaks rule \"planned_end_date >= start_date\""),
+    ("projects", 0, "actual_end_date", "2025-12-01", "breaks rule \"actual_end_date >= start_date\""),
+    ("projects", 0, "budget", "-1", "budget = '-1.0' breaks rule \"budget >= 0\""),
+    ("projects", 0, "expected_benefit", "-5", "breaks rule \"expected_benefit >= 0\""),
+    ("projects", 0, "status", "done", "breaks rule \"status in (planned, active, on_hold, completed, cancelled)\""),
+    ("projects", 0, "working_weekdays", "11111", "breaks rule \"working_weekdays matches ^[01]{7}$\""),
+    ("projects", 0, "project_manager_id", "E404", "breaks rule \"project_manager_id references employees.employee_id\""),
+    ("tasks", 1, "project_id", "P404", "breaks rule \"project_id references projects.project_id\""),
+    ("tasks", 1, "assignee_id", "E404", "breaks rule \"assignee_id references employees.employee_id\""),
+    ("tasks", 1, "required_skill_level", "6", "breaks rule \"required_skill_level >= 1 and <= 5\""),
+    ("tasks", 1, "planned_end", "2026-01-01", "breaks rule \"planned_end >= planned_start\""),
+    ("tasks", 1, "planned_hours", "0", "breaks rule \"planned_hours > 0\""),
+    ("tasks", 1, "planned_cost", "-3", "breaks rule \"planned_cost >= 0\""),
+    ("tasks", 0, "completed_on", "2026-01-01", "breaks rule \"completed_on >= actual_start\""),
+    ("tasks", 1, "status", "blocked", "breaks rule \"status in (todo, in_progress, done, cancelled)\""),
+    ("tasks", 1, "status", "done", "breaks rule \"status done requires completed_on\""),
+    ("tasks", 1, "created_on", "", "breaks rule \"created_on is required\""),
+    ("employees", 1, "manager_id", "E404", "breaks rule \"manager_id references employees.employee_id\""),
+    ("employees", 1, "termination_date", "2020-01-01", "breaks rule \"termination_date >= hire_date\""),
+    ("employees", 1, "hourly_cost", "-1", "breaks rule \"hourly_cost >= 0\""),
+    ("employees", 1, "weekly_capacity_hours", "81", "breaks rule \"weekly_capacity_hours >= 0 and <= 80\""),
+    ("timesheets", 1, "hours", "-2", "hours = '-2.0' breaks rule \"hours > 0 and <= 24\""),
+    ("timesheets", 1, "hours", "25", "breaks rule \"hours > 0 and <= 24\""),
+    ("timesheets", 1, "task_id", "T404", "task_id = 'T404' breaks rule \"task_id references tasks.task_id\""),
+    ("timesheets", 1, "employee_id", "E404", "breaks rule \"employee_id references employees.employee_id\""),
+    ("timesheets", 1, "entry_id", "TS1", "entry_id = 'TS1' breaks rule \"unique key (entry_id) within a file\""),
+]
+SOURCES = {"projects": ("projects.csv", PROJECTS), "tasks": ("tasks.csv", TASKS),
+           "employees": ("employees.csv", EMPLOYEES),
+           "timesheets": ("timesheets/2026-01-06.csv", TIMESHEETS)}
+
+
+@pytest.mark.parametrize("entity,index,column,value,expected", RULES,
+                         ids=[f"{r[0]}.{r[2]}={r[3]!r}" for r in RULES])
+def test_rule_rejects_crafted_row(con, tmp_path, entity, index, column, value, expected):
+    write_landing(tmp_path)
+    file, rows = SOURCES[entity]
+    bad = [dict(r) for r in rows]
+    bad[index][column] = value
+    write_csv(tmp_path / file, bad)
+    verdict = gate(con, tmp_path, entity)
+    assert not verdict.passed
+    line = f"{file} line {index + 2}: "
+    assert any(m.startswith(line) and expected in m for m in verdict.messages()), verdict.messages()
+
+
+def test_hours_of_one_employee_and_day_sum_to_at_most_24(con, tmp_path):
+    write_landing(tmp_path)
+    write_csv(tmp_path / "timesheets" / "2026-01-07.csv",
+              [{**TIMESHEETS[1], "entry_id": "TS3", "hours": "17"}])  # 7.5 + 17 on 01-06
+    verdict = gate(con, tmp_path, "timesheets")
+    assert verdict.bad_rows == 2
+    assert any(m.startswith("timesheets/2026-01-07.csv line 2: hours = '24.5 h on 2026-01-06 in all'")
+               for m in verdict.messages()), verdict.messages()
+
+
+@pytest.mark.parametrize("content,expected", [
+    ("entry_id,employe_id,task_id,work_date,hours\nTS1,E1,T1,2026-01-05,8\n",
+     "missing required column(s) employee_id"),
+    ("entry_id,employee_id,task_id,work_date,hours\nTS1,E1,T1,05/01/2026,8\n",
+     'line 2 column work_date: "05/01/2026" is not a date (YYYY-MM-DD)'),
+    ("entry_id,employee_id,task_id,work_date,hours\nTS1,E1,T1,2026-01-05,\"8,5\"\n",
+     'line 2 column hours: "8,5" is not a number'),
+    (b"entry_id,employee_id,task_id,work_date,hours\nTS1,E\xe9,T1,2026-01-05,8\n",
+     "not valid UTF-8"),
+])
+def test_structural_fault_rejects_the_file(con, tmp_path, content, expected):
+    write_landing(tmp_path)
+    path = tmp_path / "timesheets" / "2026-01-07.csv"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    verdict = gate(con, tmp_path, "timesheets")
+    assert not verdict.passed
+    assert verdict.faults[0].startswith("timesheets/2026-01-07.csv: rejected: ")
+    assert expected in verdict.faults[0]
+
+
+def test_missing_required_entity_blocks(con, tmp_path):
+    write_landing(tmp_path)
+    (tmp_path / "employees.csv").unlink()
+    verdict = gate(con, tmp_path, "employees")
+    assert not verdict.passed
+    assert "employees: required entity, but no file was delivered" in verdict.faults[0]
+
+
+def test_bad_rows_within_allowed_share_are_quarantined(con, tmp_path):
+    write_landing(tmp_path)
+    write_csv(tmp_path / "timesheets" / "2026-01-06.csv",
+              [TIMESHEETS[0], {**TIMESHEETS[1], "hours": "-1"}])
+    assert not gate(con, tmp_path, "timesheets", max_share=0.4).passed  # 1 of 2 = 50%
+    verdict = evaluate(con, ENTITIES["timesheets"], 0.5)
+    assert (verdict.passed, verdict.quarantined, verdict.share) == (True, 1, 0.5)
+    assert con.execute("SELECT _file, _row, rule FROM raw._violations").fetchall() == [
+        ("timesheets/2026-01-06.csv", 2, "hours > 0 and <= 24")]
+
+
+def test_fixed_file_clears_its_findings(con, tmp_path):
+    write_landing(tmp_path)
+    write_csv(tmp_path / "timesheets" / "2026-01-06.csv", [{**TIMESHEETS[0], "hours": "-1"}])
+    assert not gate(con, tmp_path, "timesheets").passed
+    write_csv(tmp_path / "timesheets" / "2026-01-06.csv", TIMESHEETS)
+    assert gate(con, tmp_path, "timesheets").passed

@@ -1,0 +1,110 @@
+"""Ingest: every file form, the delivery semantics, and incremental reads."""
+
+import gzip
+import os
+import shutil
+
+import polars as pl
+import pytest
+
+from pipelines.contract import ENTITIES
+from pipelines.ingest import ingest_entity
+from tests.landing import TIMESHEETS, write_csv, write_landing
+
+TS = ENTITIES["timesheets"]
+
+
+def rows(con, entity="timesheets"):
+    return con.execute(
+        f"SELECT entry_id, hours, work_date::VARCHAR, _file, _row FROM raw.{entity} ORDER BY _file, _row"
+    ).fetchall()
+
+
+def test_csv_file_is_typed_with_file_and_row(con, tmp_path):
+    write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    report = ingest_entity(con, tmp_path, TS)
+    assert report.loaded == {"timesheets.csv": 2}
+    assert rows(con) == [("TS1", 8.0, "2026-01-05", "timesheets.csv", 1),
+                         ("TS2", 7.5, "2026-01-06", "timesheets.csv", 2)]
+    assert con.execute("SELECT typeof(work_date), typeof(hours) FROM raw.timesheets LIMIT 1"
+                       ).fetchone() == ("DATE", "DOUBLE")
+
+
+@pytest.mark.parametrize("form", ["csv.gz", "parquet", "xlsx"])
+def test_every_format_gives_the_same_rows(con, tmp_path, form):
+    frame = pl.DataFrame(TIMESHEETS)
+    path = tmp_path / "timesheets" / f"2026-01-06.{form}"
+    path.parent.mkdir()
+    if form == "csv.gz":
+        path.write_bytes(gzip.compress(frame.write_csv().encode()))
+    elif form == "parquet":  # typed columns, as a tool would write them
+        frame.with_columns(pl.col("work_date").str.to_date(), pl.col("hours").cast(pl.Float64)
+                           ).write_parquet(path)
+    else:
+        frame.with_columns(pl.col("work_date").str.to_date(), pl.col("hours").cast(pl.Float64)
+                           ).write_excel(path)
+    ingest_entity(con, tmp_path, TS)
+    name = f"timesheets/2026-01-06.{form}"
+    assert rows(con) == [("TS1", 8.0, "2026-01-05", name, 1), ("TS2", 7.5, "2026-01-06", name, 2)]
+
+
+def test_column_names_match_case_insensitively_and_extra_columns_are_kept(con, tmp_path):
+    (tmp_path / "timesheets.csv").write_text(
+        " Entry_ID ,EMPLOYEE_ID,task_id,work_date,hours,Comment\nTS1,E1,,2026-01-05,8,kickoff\n")
+    ingest_entity(con, tmp_path, TS)
+    assert con.execute("SELECT entry_id, task_id, _extra->>'comment' FROM raw.timesheets"
+                       ).fetchall() == [("TS1", None, "kickoff")]
+
+
+def test_single_file_and_folder_forms_together(con, tmp_path):
+    write_csv(tmp_path / "timesheets.csv", TIMESHEETS[:1])
+    write_csv(tmp_path / "timesheets" / "2026-01-06.csv", TIMESHEETS[1:])
+    report = ingest_entity(con, tmp_path, TS)
+    assert sorted(report.loaded) == ["timesheets.csv", "timesheets/2026-01-06.csv"]
+    assert [r[0] for r in rows(con)] == ["TS1", "TS2"]
+
+
+def test_rerun_without_changes_reads_no_file(con, tmp_path, monkeypatch):
+    write_landing(tmp_path)
+    ingest_entity(con, tmp_path, TS)
+    import pipelines.ingest as ingest
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("a file was read")
+
+    monkeypatch.setattr(ingest, "read_strings", no_reading)
+    monkeypatch.setattr(ingest, "_digest", no_reading)
+    report = ingest_entity(con, tmp_path, TS)
+    assert (report.loaded, report.rejected, report.unchanged) == ({}, {}, 1)
+
+
+def test_touched_file_with_same_content_is_hashed_but_not_read(con, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    ingest_entity(con, tmp_path, TS)
+    os.utime(path, ns=(1, 1))
+    import pipelines.ingest as ingest
+
+    monkeypatch.setattr(ingest, "read_strings", lambda *a: pytest.fail("re-read"))
+    assert ingest_entity(con, tmp_path, TS).unchanged == 1
+
+
+def test_changed_file_replaces_its_rows_and_removed_file_keeps_them(con, tmp_path):
+    write_csv(tmp_path / "timesheets" / "a.csv", TIMESHEETS)
+    write_csv(tmp_path / "timesheets" / "b.csv", [{**TIMESHEETS[0], "entry_id": "TS9"}])
+    ingest_entity(con, tmp_path, TS)
+    write_csv(tmp_path / "timesheets" / "a.csv", [{**TIMESHEETS[0], "hours": "3"}])
+    (tmp_path / "timesheets" / "b.csv").unlink()
+    report = ingest_entity(con, tmp_path, TS)
+    assert report.loaded == {"timesheets/a.csv": 1}
+    assert rows(con) == [("TS1", 3.0, "2026-01-05", "timesheets/a.csv", 1),
+                         ("TS9", 8.0, "2026-01-05", "timesheets/b.csv", 1)]
+
+
+def test_landing_folder_is_never_modified(con, tmp_path):
+    write_landing(tmp_path / "land")
+    before = {p: p.read_bytes() for p in (tmp_path / "land").rglob("*") if p.is_file()}
+    for entity in ENTITIES.values():
+        ingest_entity(con, tmp_path / "land", entity)
+    after = {p: p.read_bytes() for p in (tmp_path / "land").rglob("*") if p.is_file()}
+    assert before == after
+    shutil.rmtree(tmp_path / "land")
