@@ -41,8 +41,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     _apply_flags(args)
     from pipelines.runner import run_everything
+    from pipelines.settings import as_of_from_env
 
-    return 0 if run_everything() else 1
+    return 0 if run_everything(as_of_from_env()) else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -56,8 +57,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.as_of = args.as_of or os.environ.get("PMO_AS_OF") or DEFAULT_END.isoformat()
     _apply_flags(args)
     from pipelines.runner import print_summary, run_everything
+    from pipelines.settings import as_of_from_env
 
-    if not run_everything():
+    if not run_everything(as_of_from_env()):
         return 1
     print_summary()
     return 0

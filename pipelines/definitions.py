@@ -2,16 +2,26 @@
 
 import dagster as dg
 
+from pipelines.assets.history import kpi_project_history
 from pipelines.assets.models import model_assets
 from pipelines.assets.raw import ingest_landing_folder
 from pipelines.resources import resources_from_env
+from pipelines.schedules import landing_sensor, nightly_schedule
 
-everything = dg.define_asset_job("pmo_run", selection=dg.AssetSelection.all(),
-                                 description="Ingest, check and build every KPI table.")
 
-defs = dg.Definitions(
-    assets=[ingest_landing_folder, *model_assets],
-    jobs=[everything],
-    resources=resources_from_env(),
-    executor=dg.in_process_executor,  # one process, one DuckDB writer
-)
+def build_definitions() -> dg.Definitions:
+    """Resources come from the PMO_* environment as it is when this is called."""
+    everything = dg.define_asset_job(
+        "pmo_run", selection=dg.AssetSelection.all(),
+        description="Ingest, check and build every KPI table, as of the partition's day.")
+    return dg.Definitions(
+        assets=[ingest_landing_folder, *model_assets, kpi_project_history],
+        jobs=[everything],
+        schedules=[nightly_schedule(everything)],
+        sensors=[landing_sensor(everything)],
+        resources=resources_from_env(),
+        executor=dg.in_process_executor,  # one process, one DuckDB writer
+    )
+
+
+defs = build_definitions()

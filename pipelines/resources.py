@@ -32,14 +32,14 @@ class PmoConfig(dg.ConfigurableResource):
     def as_of_date(self) -> date:
         return date.fromisoformat(self.as_of) if self.as_of else as_of_from_env()
 
-    def params(self) -> KpiParams:
+    def params(self, as_of: date | None = None) -> KpiParams:
         known = {f.name for f in fields(KpiParams)} - {"as_of"}
         unknown = set(self.kpi_params) - known
         if unknown:
             raise dg.Failure(f"unknown KPI parameter(s): {', '.join(sorted(unknown))}")
         types = {f.name: type(getattr(KpiParams(), f.name)) for f in fields(KpiParams)}
         overrides = {k: types[k](v) for k, v in self.kpi_params.items()}
-        return replace(KpiParams(as_of=self.as_of_date()), **overrides)
+        return replace(KpiParams(as_of=as_of or self.as_of_date()), **overrides)
 
 def resources_from_env() -> dict[str, dg.ConfigurableResource]:
     paths = Paths.from_env()

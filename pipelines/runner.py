@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import dagster as dg
 
-from pipelines.definitions import defs
+from pipelines.definitions import build_definitions
 
 
-def run_everything(run_config: dict | None = None) -> bool:
-    """Materialize every asset once; print failed checks and steps. True when all passed."""
-    job = defs.resolve_job_def("pmo_run")
-    quiet = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+def run_everything(as_of: date) -> bool:
+    """Materialize every asset once as of a day; print failed checks and steps.
+
+    True when everything passed."""
+    job = build_definitions().resolve_job_def("pmo_run")
     result = job.execute_in_process(
-        run_config={**quiet, **(run_config or {})},
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         instance=dg.DagsterInstance.get(),
+        partition_key=as_of.isoformat(),
         raise_on_error=False,
     )
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]

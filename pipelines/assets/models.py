@@ -5,6 +5,7 @@ import hashlib
 import dagster as dg
 
 from pipelines.models import Model, build, discover, set_params
+from pipelines.partitions import run_as_of
 from pipelines.resources import PmoConfig, Warehouse
 
 def build_model_asset(model: Model) -> dg.AssetsDefinition:
@@ -17,8 +18,8 @@ def build_model_asset(model: Model) -> dg.AssetsDefinition:
         code_version=hashlib.sha256(model.sql.encode()).hexdigest()[:12],
         metadata={"sql_file": str(model.path.relative_to(model.path.parents[2]))},
     )
-    def _model(warehouse: Warehouse, pmo: PmoConfig) -> dg.MaterializeResult:
-        params = pmo.params()
+    def _model(context: dg.AssetExecutionContext, warehouse: Warehouse, pmo: PmoConfig):
+        params = pmo.params(run_as_of(context, pmo))
         with warehouse.get_connection() as con:
             set_params(con, params.as_variables())
             rows = build(con, model)

@@ -44,9 +44,10 @@ class Staffing:
     def book(self, e: int, dedicated: bool, until: int) -> None:
         """Member e works until day `until` (inclusive) in one slot, or both when dedicated."""
         if dedicated:
-            self.free[e, :] = until + 1
+            self.free[e, :] = np.maximum(self.free[e, :], until + 1)
         else:
-            self.free[e, np.argmin(self.free[e])] = until + 1
+            slot = np.argmin(self.free[e])
+            self.free[e, slot] = max(self.free[e, slot], until + 1)
 
     def start_day(self, e: int, want: int, dedicated: bool) -> int:
         return int(max(want, self.free[e].max() if dedicated else self.free[e].min()))
