@@ -46,6 +46,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if run_everything(as_of_from_env()) else 1
 
 
+def cmd_backfill(args: argparse.Namespace) -> int:
+    _apply_flags(args)
+    from pipelines.runner import backfill
+
+    if args.to < args.from_:
+        print("pmo backfill: --to is before --from")
+        return 2
+    return 0 if backfill(args.from_, args.to) else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.generate import DEFAULT_END, generate
 
@@ -87,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--warehouse")
     run.add_argument("--export-dir")
     run.set_defaults(func=cmd_run)
+
+    fill = sub.add_parser("backfill", help="fill kpi_project_history for each day of a range")
+    fill.add_argument("--from", dest="from_", type=date.fromisoformat, required=True)
+    fill.add_argument("--to", type=date.fromisoformat, required=True)
+    fill.add_argument("--warehouse")
+    fill.set_defaults(func=cmd_backfill)
 
     args = parser.parse_args(argv)
     return args.func(args)

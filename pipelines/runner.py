@@ -10,17 +10,31 @@ import dagster as dg
 from pipelines.definitions import build_definitions
 
 
-def run_everything(as_of: date) -> bool:
-    """Materialize every asset once as of a day; print failed checks and steps.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
-    True when everything passed."""
+
+def run_everything(as_of: date) -> bool:
+    """Materialize every asset once as of a day. True when everything passed."""
     job = build_definitions().resolve_job_def("pmo_run")
     result = job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-        instance=dg.DagsterInstance.get(),
-        partition_key=as_of.isoformat(),
-        raise_on_error=False,
-    )
+        run_config=QUIET, instance=dg.DagsterInstance.get(),
+        partition_key=as_of.isoformat(), raise_on_error=False)
+    return report(result)
+
+
+def backfill(first: date, last: date) -> bool:
+    """Fill kpi_project_history for every day of [first, last] in one run."""
+    job = build_definitions().resolve_job_def("pmo_run")
+    result = job.execute_in_process(
+        run_config=QUIET, instance=dg.DagsterInstance.get(), raise_on_error=False,
+        asset_selection=[dg.AssetKey(["marts", "kpi_project_history"])],
+        tags={"dagster/asset_partition_range_start": first.isoformat(),
+              "dagster/asset_partition_range_end": last.isoformat()})
+    return report(result)
+
+
+def report(result: dg.ExecuteInProcessResult) -> bool:
+    """Print failed checks and steps in plain words. True when everything passed."""
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     failed_steps = [  # a blocked check already speaks for itself above
         e for e in result.all_events

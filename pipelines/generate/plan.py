@@ -39,18 +39,21 @@ def make_portfolio(rng, cal: Calendar, staff: Staff, n: int, avail_days: np.ndar
     share = np.bincount(staff.dept[workers], minlength=len(DEPARTMENTS)) / workers.sum()
     dept = rng.choice(len(DEPARTMENTS), n, p=share)
     kind = rng.choice(4, n, p=[0.86, 0.05, 0.05, 0.04])
-    # A burst at the start: the portfolio was already busy when tracking began.
-    start = np.where(rng.random(n) < 0.14, rng.integers(0, 45, n), rng.integers(0, cal.d_end - 20, n))
-    start[kind == PLANNED] = cal.d_end + rng.integers(7, 120, (kind == PLANNED).sum())
-    start[(kind != NORMAL) & (kind != PLANNED)] = np.minimum(start[(kind != NORMAL) & (kind != PLANNED)], cal.d_end - 200)
-    start = np.maximum(start, 0)
-    order = np.argsort(start, kind="stable")
-    dept, kind, start = dept[order], kind[order], start[order]
-
     size = rng.choice(3, n, p=[0.35, 0.45, 0.20])
-    team = np.choose(size, [rng.integers(3, 6, n), rng.integers(5, 10, n), rng.integers(9, 16, n)])
-    load = np.choose(size, [rng.uniform(50, 90, n), rng.uniform(80, 160, n), rng.uniform(140, 240, n)])
-    load *= _load_scale(cal, start, kind, team, load, avail_days)
+    base = np.choose(size, [rng.integers(3, 6, n), rng.integers(5, 10, n), rng.integers(9, 16, n)])
+    load = np.choose(size, [rng.uniform(50, 100, n), rng.uniform(100, 200, n), rng.uniform(200, 330, n)])
+    # A share of the portfolio is already starting when tracking begins, about as many projects as
+    # run at once later, so people are busy from the first weeks.
+    span = load.mean() * 1.45 * 1.2
+    burst = span / (cal.d_end + span)
+    u = rng.random(n)
+    start = np.where(u < burst, rng.integers(0, 45, n), rng.integers(0, cal.d_end - 20, n))
+    start[kind == PLANNED] = cal.d_end + rng.integers(7, 120, (kind == PLANNED).sum())
+    stop = (kind == CANCELLED) | (kind == ON_HOLD)
+    start[stop] = np.minimum(start[stop], cal.d_end - 200)
+    order = np.argsort(start, kind="stable")
+    dept, kind, start, base, load = dept[order], kind[order], start[order], base[order], load[order]
+    team = np.clip(np.rint(base * _team_scale(cal, start, kind, base, load, avail_days)), 2, 40).astype(int)
 
     r = rng.random(n)
     six_day = r < 0.04
@@ -62,16 +65,12 @@ def make_portfolio(rng, cal: Calendar, staff: Staff, n: int, avail_days: np.ndar
     return p
 
 
-def _load_scale(cal, start, kind, team, load, avail_days) -> float:
-    """Scale per-member work so that demand before end_date fills ~88% of two task slots per person."""
-    capacity = 2 * 0.88 * avail_days
-    alpha = 1.0
-    for _ in range(8):
-        span = load * alpha * 1.6  # calendar days of a member's work
-        inside = np.clip((cal.d_end - start) / span, 0, 1) * (kind != PLANNED)
-        inside[kind != NORMAL] *= 0.5  # cancelled and on-hold projects stop halfway
-        alpha *= (capacity / (team * load * alpha * inside).sum()) ** 0.7
-    return float(np.clip(alpha, 0.3, 4.0))
+def _team_scale(cal, start, kind, base, load, avail_days) -> float:
+    """Scale team sizes so that the work before end_date fills ~88% of everyone's two task slots
+    (members hold 1.4 slots on a project on average)."""
+    inside = np.clip((cal.d_end - start) / (load * 1.45), 0, 1) * (kind != PLANNED)
+    inside[kind != NORMAL] *= 0.5  # cancelled and on-hold projects stop halfway
+    return float(2 * 0.88 * avail_days / (1.4 * base * load * inside).sum())
 
 
 def latest_rollout(rollouts: np.ndarray, dept: int, day: int) -> int:

@@ -1,0 +1,237 @@
+"""Publishing the KPI tables for readers: a complete release directory, then an atomic switch.
+
+For the export dir `data/exports`:
+
+    data/exports.releases/<release-id>/   <table>.parquet, <table>.csv, kpi.duckdb,
+                                          data_dictionary.json, data_dictionary.md, release.json
+    data/exports -> exports.releases/<release-id>      (relative symlink, swapped atomically)
+
+Readers (BI tools, notebooks) open files through the symlink and so see one whole release, old
+or new; they never open the warehouse, which DuckDB lets one writer or many readers hold, never
+both. A release is never modified once the symlink points at it, and the last KEEP_RELEASES stay
+on disk, so a reader's open connection keeps working across publishes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import ENTITIES
+from pipelines.dictionary import data_dictionary, render_markdown, table_columns
+
+log = logging.getLogger(__name__)
+
+# The oldest storage format DuckDB 2.0.1 writes (storage number 64, tagged "v1.0.0+"): DuckDB
+# 1.0.0 and 1.1.3 open it with every KPI column type; older version strings are accepted but
+# write the same format, and the default ("latest", number 999) is unreadable before 2.0.
+STORAGE_VERSION = "v1.0.0"
+KEEP_RELEASES = 3
+PARTIAL = ".partial"  # suffix of a release being written; left behind only by a crash
+RELEASE_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z-\d{4}-\d{2}-\d{2}-[0-9a-f]{6}")
+PERSONAL_COLUMNS = {c.name for e in ENTITIES.values() for c in e.columns if c.personal}
+
+
+class PublishError(RuntimeError):
+    """The tables cannot be published as asked; nothing was changed."""
+
+
+class PersonalDataError(PublishError):
+    """A table to publish carries a column the input contract marks personal."""
+
+
+def releases_dir(export_dir: Path) -> Path:
+    return export_dir.with_name(export_dir.name + ".releases")
+
+
+def current_release(export_dir: Path) -> Path | None:
+    """The release directory readers see now; None before the first publish."""
+    export_dir = Path(export_dir)
+    if not export_dir.is_symlink():
+        return None
+    target = export_dir.resolve()
+    return target if target.is_dir() else None
+
+
+def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
+            tables: list[str] | None = None) -> Path:
+    """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
+    export dir to it; returns the release directory."""
+    export_dir = Path(export_dir)
+    tables = _kpi_tables(con, tables)
+    _refuse_personal_data(con, tables)
+    dictionary = data_dictionary(con, tables)  # fails on undocumented columns, before any write
+    if export_dir.exists() and not export_dir.is_dir():
+        raise PublishError(f"{export_dir} is a file, not an export directory; move it away")
+    releases = releases_dir(export_dir)
+    releases.mkdir(parents=True, exist_ok=True)
+    with _lock(releases):
+        release_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{as_of.isoformat()}-{secrets.token_hex(3)}"
+        work = releases / (release_id + PARTIAL)
+        work.mkdir()
+        # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
+        # that the next publish removes; the export dir still points at the previous release.
+        rows = _write_tables(con, work, tables)
+        _write_duckdb(con, work / "kpi.duckdb", tables, dictionary)
+        dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
+        (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
+        (work / "data_dictionary.md").write_text(render_markdown(dictionary))
+        _write_manifest(work, release_id, as_of, rows)
+        release = releases / release_id
+        os.rename(work, release)
+        _fsync(releases)
+        _switch(export_dir, release)
+        _clean(export_dir, keep=release)
+    log.info("published %d tables as of %s to %s", len(tables), as_of, release)
+    return release
+
+
+def _kpi_tables(con: duckdb.DuckDBPyConnection, tables: list[str] | None) -> list[str]:
+    available = [t for (t,) in con.execute(
+        """SELECT table_name FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = 'marts'
+           ORDER BY table_name""").fetchall() if not t.startswith("_")]
+    chosen = available if tables is None else list(tables)
+    unknown = [t for t in chosen if t not in available]
+    if unknown:
+        raise PublishError(f"not KPI tables of schema marts: {', '.join(unknown)} "
+                           f"(exportable: {', '.join(available) or 'none'})")
+    odd = [t for t in chosen if not re.fullmatch(r"\w+", t)]  # names become file names
+    if odd or not chosen:
+        raise PublishError(f"nothing to publish or unusable table names: {odd or 'no tables'}")
+    return chosen
+
+
+def _refuse_personal_data(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    found = [f"{t}.{name}" for t in tables for name, _ in table_columns(con, t)
+             if name.lower() in PERSONAL_COLUMNS]
+    if found:
+        raise PersonalDataError(
+            f"refusing to publish personal data (columns marked personal in the input "
+            f"contract): {', '.join(found)}. Exports identify people by employee_id only.")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str]) -> dict[str, int]:
+    rows = {}
+    for t in tables:
+        source = f"SELECT * FROM marts.{_q(t)}"
+        con.execute(f"COPY ({source}) TO {_lit(work / f'{t}.parquet')} (FORMAT parquet)")
+        con.execute(f"COPY ({source}) TO {_lit(work / f'{t}.csv')} (FORMAT csv, HEADER)")
+        rows[t] = con.execute(f"SELECT count(*) FROM marts.{_q(t)}").fetchone()[0]
+    return rows
+
+
+def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
+                  dictionary: dict) -> None:
+    """A self-contained DuckDB file that DuckDB 1.x readers open, with the dictionary as
+    table and column comments (shown by BI tools); reopened to check every column type."""
+    alias = f"pmo_publish_{secrets.token_hex(4)}"
+    con.execute(f"ATTACH {_lit(path)} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
+    try:
+        for t in tables:
+            target = f"{alias}.main.{_q(t)}"
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM marts.{_q(t)}")
+            doc = dictionary["tables"][t]
+            con.execute(f"COMMENT ON TABLE {target} IS {_lit(doc['description'])}")
+            for c in doc["columns"]:
+                con.execute(f"COMMENT ON COLUMN {target}.{_q(c['name'])} IS {_lit(c['description'])}")
+    finally:
+        con.execute(f"DETACH {alias}")  # checkpoints: no .wal is left next to the file
+    con.execute(f"ATTACH {_lit(path)} AS {alias} (READ_ONLY)")
+    try:
+        written = {t: table_columns(con, t, "main", alias) for t in tables}
+    finally:
+        con.execute(f"DETACH {alias}")
+    expected = {t: table_columns(con, t) for t in tables}
+    if written != expected or Path(f"{path}.wal").exists():
+        raise PublishError(f"{path} does not reopen with the warehouse's tables and types")
+
+
+def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, int]) -> None:
+    """release.json, written last: checksums of every file, each fsynced before the switch."""
+    files = {}
+    for path in sorted(work.iterdir()):
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+            os.fsync(f.fileno())
+        files[path.name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+    manifest = {"release": release_id, "as_of": as_of.isoformat(),
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "duckdb_version": duckdb.__version__, "storage_version": STORAGE_VERSION,
+                "tables": {t: {"rows": n} for t, n in rows.items()}, "files": files}
+    with (work / "release.json").open("w") as f:
+        f.write(json.dumps(manifest, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    _fsync(work)
+
+
+def _switch(export_dir: Path, release: Path) -> None:
+    """Point export_dir at the release with one rename(2) of a fresh symlink onto it."""
+    parent = export_dir.parent
+    if export_dir.is_dir() and not export_dir.is_symlink():
+        # a directory made by a user: rename(2) cannot replace it by a symlink, so it goes first
+        if any(export_dir.iterdir()):
+            legacy = releases_dir(export_dir) / f"legacy-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+            os.rename(export_dir, legacy)
+            log.warning("%s was a plain directory with files: moved it to %s (kept, never "
+                        "deleted); %s is now a link to the published release",
+                        export_dir, legacy, export_dir)
+        else:
+            export_dir.rmdir()
+    tmp = parent / f".{export_dir.name}.switch-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(release, parent), tmp)
+    os.replace(tmp, export_dir)
+    _fsync(parent)
+
+
+def _clean(export_dir: Path, keep: Path) -> None:
+    """Delete releases beyond the newest KEEP_RELEASES, abandoned partial ones and stray
+    switch links; legacy directories (user files) stay."""
+    releases = releases_dir(export_dir)
+    complete = sorted((p for p in releases.iterdir() if RELEASE_ID.fullmatch(p.name)), reverse=True)
+    kept = {keep, *[p for p in complete if p != keep][:KEEP_RELEASES - 1]}
+    garbage = [p for p in complete if p not in kept]
+    garbage += [p for p in releases.iterdir() if p.name.endswith(PARTIAL)]
+    for path in garbage:
+        # a reader may still hold an old file open: fine on POSIX; a failure waits for next time
+        shutil.rmtree(path, ignore_errors=True)
+    for link in export_dir.parent.glob(f".{export_dir.name}.switch-*"):
+        link.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _lock(releases: Path):
+    """One publisher per export dir at a time, so cleanup never removes a live partial release."""
+    with (releases / ".lock").open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
