@@ -12,9 +12,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipelines.models import MODELS_DIR
-
-SCHEMA_YML = MODELS_DIR / "marts" / "schema.yml"
+# pipelines.models.MODELS_DIR / "marts"; not imported, as it pulls in sqlglot (0.6 s)
+SCHEMA_YML = Path(__file__).resolve().parent.parent / "models" / "marts" / "schema.yml"
 COLUMN_KEYS = ("description", "unit", "formula")
 
 
@@ -27,10 +26,12 @@ def load_docs(path: Path = SCHEMA_YML) -> dict[str, dict]:
 
     `columns_like: <table>` inherits that table's column docs (kpi_project_history); the
     table's own `columns` add to or override them."""
-    models = {m["name"]: m for m in yaml.safe_load(path.read_text())["models"]}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
+    models = {m["name"]: m for m in yaml.load(path.read_text(), Loader=loader)["models"]}
     docs = {}
     for name, model in models.items():
-        inherited = models[model["columns_like"]].get("columns", []) if "columns_like" in model else []
+        like = model.get("columns_like")
+        inherited = models[like].get("columns", []) if like else []
         columns = {}
         for column in [*inherited, *model.get("columns", [])]:
             # an unquoted comma in a YAML flow mapping silently splits a text into a new key

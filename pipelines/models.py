@@ -8,6 +8,9 @@ Parameters (as-of date, thresholds) are DuckDB variables read with `getvariable(
 from __future__ import annotations
 
 import graphlib
+import hashlib
+import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -33,6 +36,11 @@ class Model:
     @property
     def table(self) -> str:
         return f"{self.layer}.{self.name}"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The run parameters the SQL reads."""
+        return tuple(sorted(set(re.findall(r"getvariable\('(\w+)'\)", self.sql))))
 
     @property
     def description(self) -> str:
@@ -86,6 +94,51 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
     con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
     return con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+
+
+# What each table was last built from, so that an unchanged model is not rebuilt.
+STATE_DDL = """CREATE TABLE IF NOT EXISTS main._model_state (
+    table_name VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, built_at TIMESTAMP)"""
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection, entity: str) -> str:
+    """The loaded files (by content hash) and the quarantined rows of an entity."""
+    files, bad = con.execute(
+        """SELECT (SELECT string_agg(file || ':' || hash, ',' ORDER BY file) FROM raw._manifest
+                   WHERE entity = $1 AND outcome = 'loaded'),
+                  (SELECT md5(string_agg(_file || ':' || _row, ',' ORDER BY _file, _row))
+                   FROM raw._violations WHERE entity = $1)""", [entity]).fetchone()
+    return hashlib.sha256(f"{files}|{bad}".encode()).hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, object]) -> str:
+    """SQL, the parameters it reads and what its upstream tables were built from."""
+    con.execute(STATE_DDL)
+    built = dict(con.execute("SELECT table_name, fingerprint FROM main._model_state").fetchall())
+    upstream = [
+        raw_fingerprint(con, t.split(".")[1]) if t.startswith("raw.") else built.get(t, "")
+        for t in model.upstream
+    ]
+    used = {name: str(params[name]) for name in model.params}
+    return hashlib.sha256(json.dumps([model.sql, used, upstream]).encode()).hexdigest()
+
+
+def build_if_changed(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, object]
+                     ) -> tuple[int | None, str]:
+    """Build unless the table exists from the same inputs. (rows or None if skipped, fingerprint)."""
+    current = fingerprint(con, model, params)
+    stored = con.execute("SELECT fingerprint FROM main._model_state WHERE table_name = ?",
+                         [model.table]).fetchone()
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND "
+                         "table_name = ?", [model.layer, model.name]).fetchone()[0]
+    if stored and stored[0] == current and exists:
+        return None, current
+    con.execute("BEGIN TRANSACTION")
+    rows = build(con, model)
+    con.execute("INSERT OR REPLACE INTO main._model_state VALUES (?, ?, now())",
+                [model.table, current])
+    con.execute("COMMIT")
+    return rows, current
 
 
 def build_all(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> dict[str, int]:

@@ -57,10 +57,10 @@ def releases_dir(export_dir: Path) -> Path:
 
 def current_release(export_dir: Path) -> Path | None:
     """The release directory readers see now; None before the first publish."""
-    export_dir = Path(export_dir)
+    export_dir = _absolute(export_dir)
     if not export_dir.is_symlink():
         return None
-    target = export_dir.resolve()
+    target = _absolute(export_dir.parent / os.readlink(export_dir))
     return target if target.is_dir() else None
 
 
@@ -68,7 +68,7 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
             tables: list[str] | None = None) -> Path:
     """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
     export dir to it; returns the release directory."""
-    export_dir = Path(export_dir)
+    export_dir = _absolute(export_dir)
     tables = _kpi_tables(con, tables)
     _refuse_personal_data(con, tables)
     dictionary = data_dictionary(con, tables)  # fails on undocumented columns, before any write
@@ -77,7 +77,8 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
     releases = releases_dir(export_dir)
     releases.mkdir(parents=True, exist_ok=True)
     with _lock(releases):
-        release_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{as_of.isoformat()}-{secrets.token_hex(3)}"
+        # sorts by creation time (microseconds: several publishes a second stay ordered)
+        release_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{as_of}-{secrets.token_hex(3)}"
         work = releases / (release_id + PARTIAL)
         work.mkdir()
         # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
@@ -122,6 +123,10 @@ def _refuse_personal_data(con: duckdb.DuckDBPyConnection, tables: list[str]) -> 
             f"contract): {', '.join(found)}. Exports identify people by employee_id only.")
 
 
+def _absolute(path: Path) -> Path:
+    return Path(os.path.normpath(Path(path).absolute()))  # comparable paths, links not followed
+
+
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -153,7 +158,8 @@ def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
             doc = dictionary["tables"][t]
             con.execute(f"COMMENT ON TABLE {target} IS {_lit(doc['description'])}")
             for c in doc["columns"]:
-                con.execute(f"COMMENT ON COLUMN {target}.{_q(c['name'])} IS {_lit(c['description'])}")
+                column = f"{target}.{_q(c['name'])}"
+                con.execute(f"COMMENT ON COLUMN {column} IS {_lit(c['description'])}")
     finally:
         con.execute(f"DETACH {alias}")  # checkpoints: no .wal is left next to the file
     con.execute(f"ATTACH {_lit(path)} AS {alias} (READ_ONLY)")

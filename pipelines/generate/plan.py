@@ -11,7 +11,7 @@ from .people import Staff
 
 NORMAL, PLANNED, CANCELLED, ON_HOLD = 0, 1, 2, 3
 SECONDARY = ("skill_gap", "training_gap", "estimation", "scope_creep")  # causes that can be mixed in mildly
-MIN_AGE = {"turnover": 300, "estimation": 260}  # days of history a cause needs to show; others 160
+MIN_AGE = {"turnover": 380, "estimation": 260}  # days of history a cause needs to show; others 160
 
 
 @dataclass
@@ -88,6 +88,8 @@ def _plant(rng, cal, p: Portfolio, rollouts) -> None:
     for c in order:
         name = CAUSES[c]
         ok = (p.kind == NORMAL) & (p.cause < 0) & (p.start <= cal.d_end - MIN_AGE.get(name, 160))
+        if name in ("turnover", "over_allocation"):  # needs a team to leave or to overwork
+            ok &= p.team >= 5
         if name == "training_gap":
             ok &= np.array([latest_rollout(rollouts, d, s) >= 0 for d, s in zip(p.dept, p.start)])
         pick = rng.permutation(np.flatnonzero(ok))[: counts[c]]

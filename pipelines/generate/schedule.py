@@ -19,6 +19,8 @@ from .requirements import Requirements
 from .staffing import Staffing
 
 SLOT = 0.42  # share of a working day one task slot takes
+BLOCKED = 10**7 - 1  # a slot nobody may book (still below NO_TERM, so the person counts as employed)
+REPLACEMENT = 0.5  # a replacement covers the work next to their own: part of a slot
 RUNNING, CANCELLED_TASK, PAUSED = 0, 1, 2  # task state besides its dates
 
 # cause -> (share of a member's tasks hit, stretch range) when primary, and when mixed in mildly
@@ -48,6 +50,7 @@ class Scheduler:
         self.tasks, self.segs = Buffer(), Buffer()
         self.n_tasks = 0
         self.train_after: dict[tuple[int, int], int] = {}  # (employee, tool) -> earliest course day
+        self.blocked: dict[int, tuple[int, int]] = {}  # leaver -> (other slot, day it was free)
         n = pf.n
         self.start = np.zeros(n, int)
         self.pm = np.full(n, -1)
@@ -96,23 +99,36 @@ class Scheduler:
             over = rng.random(k) < 0.85
             over[0] = over[1:].sum() == 0 or over[0]
         if cause == "turnover":
-            leaver[1 + rng.permutation(k - 1)[: max(2, round(0.6 * k))]] = True
-        dedicated = over | leaver
+            leaver[1 + rng.permutation(k - 1)[: max(2, round(0.75 * (k - 1)))]] = True
+        dedicated = over
         stretch_max = 2.3 if cause in STRONG else 1.5
         need = int(span * 1.3 * stretch_max) + 60
 
+        # Planted, stopped and future projects keep people who stay: a leaver there would be a second cause
+        # or would hold tasks planned after their last day.
+        stable = cause is not None or pf.kind[p] != NORMAL
+        two = ~dedicated & (rng.random(k) < 0.4) & (cause != "turnover")  # works two tasks of the project side by side
         taken: set[int] = set()
         for j in range(k):
-            e = self.staffing.pick(pf.dept[p], s + offsets[j], need, j == 0, dedicated[j], cause is not None, taken)
+            both = bool(dedicated[j] or two[j] or leaver[j])
+            e = self.staffing.pick(pf.dept[p], s + offsets[j], need, j == 0, both, stable, taken)
+            if e < 0 and leaver[j]:
+                e = self.staffing.pick(pf.dept[p], s + offsets[j], need, False, False, stable, taken)
             if e < 0 and j == 0:  # no project manager free: a team lead runs it
-                e = self.staffing.pick(pf.dept[p], s, need, False, False, cause is not None, taken)
+                e = self.staffing.pick(pf.dept[p], s, need, False, False, stable, taken)
             if e < 0:
                 continue
             taken.add(e)
+            if leaver[j]:  # a leaver takes no new work elsewhere: hold their other slot
+                other = int(np.argmax(self.staffing.free[e]))
+                self.blocked[e] = (other, int(self.staffing.free[e, other]))
+                self.staffing.free[e, other] = BLOCKED
             if self.pm[p] < 0:
                 self.pm[p] = e
-            self.member(p, e, s + offsets[j], bool(dedicated[j]), bool(over[j]), bool(leaver[j]), cause, second, tool,
-                        taken, healthy_extra=cause is None and pf.kind[p] == NORMAL and j == k - 1 and rng.random() < 0.35)
+            for seq in range(2 if two[j] else 1):
+                extra = cause is None and pf.kind[p] == NORMAL and j == k - 1 and seq == 0 and rng.random() < 0.35
+                self.member(p, e, s + offsets[j], bool(dedicated[j]), bool(over[j]), bool(leaver[j]), cause, second,
+                            tool, taken, healthy_extra=extra)
         if pf.costed[p]:
             self.fixed_cost_tasks(p)
 
@@ -122,7 +138,8 @@ class Scheduler:
         al = self.al[six][e]
         start = st.start_day(e, want, dedicated)
         i0 = int(np.searchsorted(al, start))
-        nd = self.durations(pf.load[p] * rng.uniform(0.6, 1.3))
+        # a planted leaver holds a large share of the work, so losing them delays the whole project
+        nd = self.durations(pf.load[p] * (rng.uniform(1.2, 1.5) if leaver else rng.uniform(0.6, 1.3)))
         n = len(nd)
         rate = SLOT * self.staff.daily[e] * (2 if dedicated else 1)
         stretch = np.clip(rng.normal(pf.perf[p], 0.05, n), 0.8, 1.15)
@@ -266,9 +283,12 @@ class Scheduler:
         """e leaves halfway through their work; a colleague picks it up weeks later, slower and
         partly redoing it. Returns the leaver's segments and last day, or None if e stays."""
         rng, cal, st = self.rng, self.cal, self.staffing
-        t_o = i0 + int(rng.uniform(0.4, 0.6) * t["nd_act"].sum())
-        t_o = min(t_o, int(np.searchsorted(al, cal.d_end - 10, "right")) - 1)
-        if t_o < i0 + 10:
+        last_ok = int(np.searchsorted(al, cal.d_end - 75, "right")) - 1  # leaving shows before end_date
+        other, other_free = self.blocked.pop(e)
+        t_o = min(i0 + int(rng.uniform(0.45, 0.65) * t["nd_act"].sum()), last_ok)
+        t_o = max(t_o, int(np.searchsorted(al, other_free)))  # their other work ends first
+        if t_o < i0 + 10 or t_o > min(last_ok, i0 + 0.8 * t["nd_act"].sum()):
+            st.free[e, other] = other_free
             return None
         term = int(al[t_o])
         done = a_end <= t_o
@@ -276,13 +296,13 @@ class Scheduler:
         later = a_start > t_o
         per_day = rate * t["inten"]
         left = np.where(strad, (a_end - t_o) * per_day, np.where(later, t["nd_act"] * per_day, 0.0))
-        ramp = np.where(strad, rng.uniform(1.25, 1.45, len(left)), rng.uniform(1.1, 1.3, len(left)))
+        ramp = np.where(strad, rng.uniform(1.8, 2.2, len(left)), rng.uniform(1.4, 1.6, len(left)))
         handed = order[(strad | later)[order]]  # in execution order
-        gap = int(rng.integers(10, 35))
+        gap = int(rng.integers(30, 90))  # finding a replacement takes weeks
         need = int(left.sum() / (SLOT * 8) * 1.6) + 60
         r = st.pick(self.pf.dept[p], term + gap, need, False, False, True, taken | {e})
         if r < 0:
-            r = st.pick(self.pf.dept[p], term + gap, 0, False, False, False, taken | {e})
+            r = st.pick(self.pf.dept[p], term + gap, 0, False, False, True, taken | {e})
         st.leave_company(e, term)
         seg_task = np.flatnonzero(done | strad)
         seg_o0, seg_o1 = a_start[seg_task], np.minimum(a_end[seg_task], t_o)
@@ -292,7 +312,7 @@ class Scheduler:
             return seg_task, seg_o0, seg_o1, term
         taken.add(r)
         al_r = self.al[six][r]
-        rate_r = SLOT * self.staff.daily[r]
+        rate_r = REPLACEMENT * SLOT * self.staff.daily[r]
         nd_r = np.maximum(1, np.ceil(left[handed] * ramp[handed] / rate_r)).astype(int)
         j0 = int(np.searchsorted(al_r, st.start_day(r, term + gap, False)))
         r_end = j0 + np.cumsum(nd_r) - 1
