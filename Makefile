@@ -33,4 +33,4 @@ dev: setup  ## the Dagster UI on the same definitions (runs, schedules, checks, 
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
 clean:
-	rm -rf data/raw data/warehouse.duckdb* data/exports
+	rm -rf data/raw data/warehouse.duckdb* data/exports data/exports.releases

@@ -44,7 +44,7 @@ PERSONAL_COLUMNS = {c.name for e in ENTITIES.values() for c in e.columns if c.pe
 
 
 class PublishError(RuntimeError):
-    """The tables cannot be published as asked; nothing was changed."""
+    """The tables cannot be published as asked; readers keep the previous release."""
 
 
 class PersonalDataError(PublishError):
@@ -78,7 +78,8 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
     releases.mkdir(parents=True, exist_ok=True)
     with _lock(releases):
         # sorts by creation time (microseconds: several publishes a second stay ordered)
-        release_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%fZ}-{as_of}-{secrets.token_hex(3)}"
+        now = datetime.now(UTC)
+        release_id = f"{now:%Y%m%dT%H%M%S.%fZ}-{as_of:%Y-%m-%d}-{secrets.token_hex(3)}"
         work = releases / (release_id + PARTIAL)
         work.mkdir()
         # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
@@ -199,7 +200,8 @@ def _switch(export_dir: Path, release: Path) -> None:
     if export_dir.is_dir() and not export_dir.is_symlink():
         # a directory made by a user: rename(2) cannot replace it by a symlink, so it goes first
         if any(export_dir.iterdir()):
-            legacy = releases_dir(export_dir) / f"legacy-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+            stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+            legacy = releases_dir(export_dir) / f"legacy-{stamp}"
             os.rename(export_dir, legacy)
             log.warning("%s was a plain directory with files: moved it to %s (kept, never "
                         "deleted); %s is now a link to the published release",

@@ -23,11 +23,12 @@ def run_everything(as_of: date) -> bool:
 
 
 def backfill(first: date, last: date) -> bool:
-    """Fill kpi_project_history for every day of [first, last] in one run."""
+    """Fill kpi_project_history for every day of [first, last] in one run, then publish."""
     job = build_definitions().resolve_job_def("pmo_run")
     result = job.execute_in_process(
         run_config=QUIET, instance=dg.DagsterInstance.get(), raise_on_error=False,
-        asset_selection=[dg.AssetKey(["marts", "kpi_project_history"])],
+        asset_selection=[dg.AssetKey(["marts", "kpi_project_history"]),
+                         dg.AssetKey(["exports", "kpi_release"])],
         tags={"dagster/asset_partition_range_start": first.isoformat(),
               "dagster/asset_partition_range_end": last.isoformat()})
     return report(result)
@@ -54,21 +55,26 @@ def report(result: dg.ExecuteInProcessResult) -> bool:
     if failed_checks or failed_steps:
         print("\nThe run was blocked: no KPI table was replaced; the last published ones stay.")
         return False
-    print(f"run ok: warehouse {os.environ.get('PMO_WAREHOUSE', 'data/warehouse.duckdb')}")
+    print(f"run ok: KPI tables published in {export_dir()} "
+          f"(Parquet, CSV, kpi.duckdb, data_dictionary.md)")
     return True
 
 
+def export_dir() -> str:
+    return os.environ.get("PMO_EXPORT_DIR", "data/exports")
+
+
 def print_summary() -> None:
-    """A few headline KPIs, read back from the warehouse after the run."""
+    """Headline KPIs, read from the published kpi.duckdb as any reader would."""
     import duckdb
 
-    path = os.environ.get("PMO_WAREHOUSE", "data/warehouse.duckdb")
+    path = f"{export_dir()}/kpi.duckdb"
     with duckdb.connect(path, read_only=True) as con:
-        tables = {t for (t,) in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts'"
-        ).fetchall()}
-        if "kpi_project" in tables:
-            print(con.sql("""SELECT health, count(*) AS projects, round(avg(cpi), 3) AS avg_cpi,
-                                    round(avg(spi), 3) AS avg_spi
-                             FROM marts.kpi_project GROUP BY health ORDER BY health"""))
-        print(f"KPI tables in {path} (schema marts): {', '.join(sorted(tables)) or 'none yet'}")
+        print(con.sql("""SELECT department, projects_active, projects_red, projects_amber,
+                                projects_green, round(portfolio_cpi, 3) AS cpi,
+                                round(portfolio_spi, 3) AS spi, round(pct_on_time_12m, 3)
+                                AS on_time_12m, round(utilization_28d, 3) AS utilization_28d
+                         FROM kpi_portfolio ORDER BY department = 'ALL', department"""))
+        tables = [t for (t,) in con.execute("SHOW TABLES").fetchall()]
+    print(f"Published KPI tables ({', '.join(tables)}) in {export_dir()}: "
+          f"<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md")

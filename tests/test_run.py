@@ -1,5 +1,9 @@
 """`pmo run`: bad input blocks the run with a readable message and no traceback."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -13,6 +17,11 @@ def run(capfd) -> tuple[int, str]:
     code = main(["run", "--as-of", AS_OF])
     out, err = capfd.readouterr()
     return code, out + err
+
+
+def exports() -> dict:
+    """Every published file, byte for byte, as readers see it through data/exports."""
+    return {p.name: p.read_bytes() for p in Path("data/exports").iterdir()}
 
 
 def marts(path="data/warehouse.duckdb") -> dict:
@@ -46,7 +55,7 @@ BAD_DELIVERIES = {
 def test_bad_delivery_blocks_with_clear_message(project, capfd, fault):
     write_landing(project / "data" / "raw")
     assert run(capfd)[0] == 0
-    before = marts()
+    before, published = marts(), exports()
     file, content, message = BAD_DELIVERIES[fault]
     path = project / "data" / "raw" / file
     if isinstance(content, str):
@@ -59,13 +68,54 @@ def test_bad_delivery_blocks_with_clear_message(project, capfd, fault):
     assert "The run was blocked" in output
     assert "Traceback" not in output
     assert marts() == before  # the last good KPI tables are untouched
+    assert exports() == published
 
 
-def test_good_run_builds_the_kpi_tables_and_history(project, capfd):
+KPI_TABLES = {"kpi_project", "kpi_portfolio", "kpi_delivery", "kpi_utilization",
+              "kpi_project_history"}
+
+
+def test_good_run_publishes_every_kpi_table_in_every_form(project, capfd):
     write_landing(project / "data" / "raw")
     code, output = run(capfd)
     assert code == 0, output
+    assert "KPI tables published in data/exports" in output
     tables = marts()
-    assert {"kpi_project", "kpi_portfolio", "kpi_delivery", "kpi_utilization",
-            "kpi_project_history"} <= set(tables)
+    assert KPI_TABLES <= set(tables)
     assert len(tables["kpi_project_history"]) == 1
+    files = set(exports())
+    for table in tables:
+        assert {f"{table}.parquet", f"{table}.csv"} <= files
+    assert {"kpi.duckdb", "data_dictionary.json", "data_dictionary.md"} <= files
+    with duckdb.connect("data/exports/kpi.duckdb", read_only=True) as con:
+        for table, rows in tables.items():
+            assert con.execute(f"FROM {table} ORDER BY ALL").fetchall() == rows
+        assert con.execute("SELECT DISTINCT as_of::VARCHAR FROM kpi_project").fetchall() == [
+            (AS_OF,)]
+    personal = {"full_name", "email", "hourly_cost"}
+    for table in tables:
+        header = Path(f"data/exports/{table}.csv").read_text().splitlines()[0].split(",")
+        assert not personal & set(header)
+
+
+READER = """
+import sys, duckdb
+con = duckdb.connect("data/exports/kpi.duckdb", read_only=True)
+print(con.execute("SELECT max(as_of) FROM kpi_project").fetchone()[0], flush=True)
+sys.stdin.readline()  # holds the connection until the run is over
+print(con.execute("SELECT max(as_of) FROM kpi_project").fetchone()[0], flush=True)
+fresh = duckdb.connect("data/exports/kpi.duckdb", read_only=True)
+print(fresh.execute("SELECT max(as_of) FROM kpi_project").fetchone()[0], flush=True)
+"""
+
+
+def test_reader_holding_kpi_duckdb_open_never_blocks_a_run(project, capfd):
+    write_landing(project / "data" / "raw")
+    assert run(capfd)[0] == 0
+    reader = subprocess.Popen([sys.executable, "-c", READER], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert reader.stdout.readline().strip() == AS_OF  # connected, and stays connected
+    code = main(["run", "--as-of", "2026-01-21"])
+    out, _ = reader.communicate("go\n", timeout=60)
+    assert code == 0
+    assert out.split() == [AS_OF, "2026-01-21"]  # old connection still reads; new one is new
