@@ -23,7 +23,10 @@ def _apply_flags(args: argparse.Namespace) -> None:
         if value:
             os.environ[variable] = str(value)
     os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    settings = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not settings.exists():  # a new instance: no telemetry, no welcome banner
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text("telemetry:\n  enabled: false\n")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     warnings.filterwarnings("ignore")  # Dagster and GX deprecation chatter is not for users
 

@@ -7,18 +7,27 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+import duckdb
 
 from pipelines.settings import KpiParams, Paths, as_of_from_env, max_bad_row_share
 
-class Warehouse(DuckDBResource):
-    """The pipeline's own DuckDB file; only this process writes it, readers use the exports."""
+class Warehouse(dg.ConfigurableResource):
+    """The pipeline's own DuckDB file; only this process writes it, readers use the exports.
+
+    Unlike dagster-duckdb's resource it does not retry a locked file for minutes (a lock here
+    means another run is going: fail at once) and it closes the connection when a step fails.
+    """
+
+    database: str
 
     @contextmanager
     def get_connection(self):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with super().get_connection() as con:
+        con = duckdb.connect(self.database)
+        try:
             yield con
+        finally:
+            con.close()
 
 class PmoConfig(dg.ConfigurableResource):
     """Where data lands and is published, and as of which date the KPIs are computed."""

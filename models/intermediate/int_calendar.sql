@@ -30,7 +30,8 @@ select
     working_weekdays,
     day,
     is_working_day,
-    sum(is_working_day::integer) over pattern_days as wd_through,
-    sum(is_working_day::integer) over pattern_days - is_working_day::integer as wd_before
+    (sum(is_working_day::integer) over pattern_days)::integer as wd_through,
+    (sum(is_working_day::integer) over pattern_days)::integer - is_working_day::integer
+        as wd_before
 from working_flags
 window pattern_days as (partition by working_weekdays order by day)

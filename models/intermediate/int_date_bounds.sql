@@ -2,7 +2,8 @@
 -- first_data_date: earliest timesheet or project start on or before D (utilization weeks start
 -- at its ISO week); availability_start: first day of employee-day availability (that week, or
 -- earlier when a trailing KPI window reaches further back); calendar_start/end: span of the
--- working-day calendar (every plan and actual date, D, every holiday, with a week of margin).
+-- working-day calendar (project and task plan dates, timesheets, the availability window, D and
+-- every holiday, with a week of margin).
 with as_of_date as (
     select getvariable('as_of')::date as as_of
 ),
@@ -26,9 +27,10 @@ project_span as (
 ),
 
 task_span as (
+    -- the task dates that working days are counted between
     select
-        min(least(created_on, planned_start, planned_end, actual_start, completed_on)) as min_date,
-        max(greatest(created_on, planned_start, planned_end, actual_start, completed_on)) as max_date
+        min(least(planned_start, planned_end)) as min_date,
+        max(greatest(planned_start, planned_end)) as max_date
     from staging.stg_tasks
 ),
 

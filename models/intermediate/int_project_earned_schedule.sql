@@ -114,7 +114,7 @@ forecast_durations as (
 
 forecast_numbers as (
     -- forecast = the working day numbered ceil(EAC(t)) from start_date; EAC(t) is rounded to
-    -- 1e-9 first so that e.g. 7 / (7 / 3) = 3.0000000000000004 stays day 3. Beyond a billion
+    -- 1e-9 first so that e.g. 11 / (11 / 15) = 15.000000000000002 stays day 15. Beyond a billion
     -- working days there is no date to show.
     select
         forecast_durations.*,

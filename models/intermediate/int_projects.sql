@@ -1,7 +1,7 @@
--- int_projects: one row per project; the project as of D with its place on its own
--- working-day calendar. actual_time = AT = wd(start_date, D), planned_duration = PD =
--- wd(start_date, planned_end_date);
--- start_wd_before numbers working days from start_date (day k has wd_through = start_wd_before + k).
+-- int_projects: one row per project; the project as of D, placed on its own working-day
+-- calendar: actual_time = AT = wd(start_date, D), planned_duration = PD = wd(start_date,
+-- planned_end_date), and start_wd_before, which numbers its working days from start_date (the
+-- k-th working day on or after start_date has wd_through = start_wd_before + k).
 with projects as (
     select
         projects.*,

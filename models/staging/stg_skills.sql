@@ -1,7 +1,7 @@
--- stg_skills: one row per (employee_id, skill); assessed skill levels of employees.
--- Delivery semantics (inputs.md): rows quarantined in raw._violations are left out first,
--- then, per key, the row from the file that sorts last by path wins (_file, _row descending).
--- Independent of the as-of date.
+-- stg_skills: one row per (employee_id, skill); the current assessed skill levels of employees.
+-- Delivery semantics (inputs.md): rows quarantined in raw._violations are left out first; then,
+-- per key, the row from the file that sorts last by path wins (_file, then _row, descending).
+-- Independent of the as-of date. _file tells which file the row came from.
 with quarantined as (
     select _file, _row
     from raw._violations
@@ -14,11 +14,27 @@ delivered as (
     anti join quarantined using (_file, _row)
 ),
 
+repeated_keys as (
+    -- keys delivered more than once (re-sent or corrected rows): only these need ranking,
+    -- which keeps large entities (timesheets) cheap
+    select employee_id, skill
+    from delivered
+    group by employee_id, skill
+    having count(*) > 1
+),
+
 current_rows as (
-    -- the latest delivery of each key
     select *
     from delivered
-    qualify row_number() over (partition by employee_id, skill order by _file desc, _row desc) = 1
+    anti join repeated_keys using (employee_id, skill)
+    union all
+    select *
+    from (
+        select *
+        from delivered
+        semi join repeated_keys using (employee_id, skill)
+        qualify row_number() over (partition by employee_id, skill order by _file desc, _row desc) = 1
+    )
 )
 
 select
@@ -26,5 +42,5 @@ select
     skill,
     level,
     assessed_on,
-    _file  -- lineage: the file the current row came from
+    _file
 from current_rows
