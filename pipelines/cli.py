@@ -22,7 +22,8 @@ def _apply_flags(args: argparse.Namespace) -> None:
         value = getattr(args, flag, None)
         if value:
             os.environ[variable] = str(value)
-    os.environ.setdefault("DAGSTER_HOME", str(Path(".dagster_home").resolve()))
+    home = Path(os.environ.get("DAGSTER_HOME", ".dagster_home")).resolve()  # Dagster wants it absolute
+    os.environ["DAGSTER_HOME"] = str(home)
     settings = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
     if not settings.exists():  # a new instance: no telemetry, no welcome banner
         settings.parent.mkdir(parents=True, exist_ok=True)
@@ -57,6 +58,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         print("pmo backfill: --to is before --from")
         return 2
     return 0 if backfill(args.from_, args.to) else 1
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.bench import report_bench
+
+    return report_bench(args.scale, args.seed, args.json)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -106,6 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     fill.add_argument("--to", type=date.fromisoformat, required=True)
     fill.add_argument("--warehouse")
     fill.set_defaults(func=cmd_backfill)
+
+    bench = sub.add_parser("bench", help="time a full build, the nightly increment and a no-op "
+                           "run against a bare-DuckDB floor")
+    bench.add_argument("--scale", choices=["demo", "medium", "large"], default="demo")
+    bench.add_argument("--seed", type=int, default=1)
+    bench.add_argument("--json", type=Path, help="figures as JSON (default "
+                       "data/bench/<scale>-results.json)")
+    bench.set_defaults(func=cmd_bench)
 
     args = parser.parse_args(argv)
     return args.func(args)

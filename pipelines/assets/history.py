@@ -7,6 +7,7 @@ import dagster as dg
 from pipelines.history import HISTORY, record_history
 from pipelines.partitions import daily
 from pipelines.resources import PmoConfig, Warehouse
+from pipelines.timing import phase
 
 
 @dg.asset(
@@ -21,7 +22,7 @@ def kpi_project_history(context: dg.AssetExecutionContext, warehouse: Warehouse,
     """kpi_project as it was as of each day; re-running a day replaces that day's rows."""
     window = context.partition_time_window
     days = [window.start.date() + timedelta(days=n) for n in range((window.end - window.start).days)]
-    with warehouse.get_connection() as con:
+    with warehouse.get_connection() as con, phase("history"):
         written = record_history(con, days, pmo.params())
     return dg.MaterializeResult(metadata={
         "days": len(written), "rows": sum(written.values()),

@@ -11,6 +11,7 @@ import dagster as dg
 from pipelines.models import Model, build_if_changed, discover, set_params
 from pipelines.partitions import run_as_of
 from pipelines.resources import PmoConfig, Warehouse
+from pipelines.timing import phase
 
 
 def model_key(table: str) -> dg.AssetKey:
@@ -39,7 +40,8 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse, pmo: Pmo
         for table, model in discover().items():
             if model_key(table) not in context.selected_asset_keys:
                 continue
-            rows, version = build_if_changed(con, model, params)
+            with phase("models"):
+                rows, version = build_if_changed(con, model, params)
             metadata = {"as_of": params["as_of"].isoformat(), "rebuilt": rows is not None}
             if rows is not None:
                 metadata["dagster/row_count"] = rows

@@ -12,6 +12,7 @@ from pipelines.checks.gate import evaluate
 from pipelines.contract import ENTITIES
 from pipelines.ingest import ingest_entity
 from pipelines.resources import PmoConfig, Warehouse
+from pipelines.timing import phase
 
 CHECK = "contract_rules"
 
@@ -49,8 +50,10 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
     """Bring new and changed landed files into `raw`, then check every contract rule."""
     selected = [e for e in ENTITIES.values() if raw_key(e.name) in context.selected_asset_keys]
     with warehouse.get_connection() as con:
+        with phase("ingest"):
+            reports = {e.name: ingest_entity(con, Path(pmo.raw_dir), e) for e in selected}
         for entity in selected:
-            report = ingest_entity(con, Path(pmo.raw_dir), entity)
+            report = reports[entity.name]
             for file, problem in report.rejected.items():
                 context.log.error(f"{file}: rejected: {problem}")
             yield dg.MaterializeResult(asset_key=raw_key(entity.name), metadata={
@@ -61,7 +64,8 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                 "rows_read": report.rows_loaded,
             })
         for entity in selected:
-            verdict = evaluate(con, entity, pmo.max_bad_row_share)
+            with phase("checks"):
+                verdict = evaluate(con, entity, pmo.max_bad_row_share)
             yield dg.AssetCheckResult(
                 asset_key=raw_key(entity.name),
                 check_name=CHECK,
