@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.checks.gate import evaluate
+from pipelines.checks.gx_suite import warm_up
 from pipelines.contract import ENTITIES
 from pipelines.ingest import ingest_entity
 from pipelines.resources import PmoConfig, Warehouse
@@ -51,7 +52,12 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
     selected = [e for e in ENTITIES.values() if raw_key(e.name) in context.selected_asset_keys]
     with warehouse.get_connection() as con:
         with phase("ingest"):
-            reports = {e.name: ingest_entity(con, Path(pmo.raw_dir), e) for e in selected}
+            reports = {}
+            for entity in selected:
+                report = ingest_entity(con, Path(pmo.raw_dir), entity)
+                if report.loaded and not any(r.loaded for r in reports.values()):
+                    warm_up()  # the first new rows: import GX for their suites meanwhile
+                reports[entity.name] = report
         for entity in selected:
             report = reports[entity.name]
             for file, problem in report.rejected.items():

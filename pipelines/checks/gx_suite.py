@@ -8,6 +8,7 @@ them into `raw._violations`. GX is imported here only, and only when rows need c
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 import duckdb
@@ -16,10 +17,21 @@ from pipelines.checks import rules
 from pipelines.contract import Entity
 
 ROW_ID = ["_file", "_row"]
+_importing = threading.Lock()
+
+
+def warm_up() -> None:
+    """Import GX in the background (about 4 s of Python) while ingest reads files."""
+    threading.Thread(target=_gx, name="import-great-expectations", daemon=True).start()
+
+
+def _gx():
+    with _importing:  # one import and one context, whichever thread asks first
+        return _load_gx()
 
 
 @cache
-def _gx():
+def _load_gx():
     """Import GX once, and buffer query results before GX closes its SQLAlchemy connection.
 
     GX 1.24 reads results after closing the connection, and duckdb-engine drops pending rows
