@@ -28,6 +28,11 @@ def append_day(out_dir: Path, seed: int, day: date | None = None) -> Path:
     stats = ts.select(pl.col("work_date").max().alias("last"),
                       pl.col("entry_id").str.extract(r"(\d+)$").cast(pl.Int64).max().alias("max_id")).collect()
     last, max_id = stats["last"][0], int(stats["max_id"][0] or 0)
+    for f in files:  # a drop with no rows (a weekend) still counts as delivered
+        try:
+            last = max(last, date.fromisoformat(f.stem))
+        except ValueError:
+            pass
     day = day or last + timedelta(days=1)
     if day <= last:
         raise ValueError(f"{day} is not after the latest timesheet date {last}")

@@ -11,7 +11,7 @@ import polars as pl
 from .calendar import Calendar
 from .config import DEFAULT_END, SCALES
 from .money import benefits, expenses, plan_costs
-from .people import NO_TERM, availability, make_staff
+from .people import availability, make_staff
 from .plan import make_portfolio
 from .schedule import Scheduler
 from .tables import (day_col, employees_frame, hr_frames, ids, project_dates, projects_frame, small_frames,
@@ -33,6 +33,7 @@ def generate(scale: str, seed: int, out_dir: Path, truth_file: Path | None = Non
         truth_file = Path(truth_file)
         if truth_file.resolve().is_relative_to(out_dir.resolve()):
             raise ValueError("truth_file must be outside out_dir: the landing folder holds only entity files")
+    prepare(out_dir)  # refuses foreign files before any work
     cfg = SCALES[scale]
     rng = [np.random.default_rng(s) for s in np.random.SeedSequence([seed, zlib.crc32(scale.encode())]).spawn(8)]
 
@@ -75,7 +76,8 @@ def generate(scale: str, seed: int, out_dir: Path, truth_file: Path | None = Non
     new = np.full(len(t["proj"]), -1)
     new[order] = np.arange(len(order))
     t = {k: v[order] for k, v in t.items()}
-    assert (new[rows["task"][rows["task"] >= 0]] >= 0).all(), "timesheet on a task created after end_date"
+    if (new[rows["task"][rows["task"] >= 0]] < 0).any():
+        raise RuntimeError("generator bug: a timesheet on a task created after end_date")
     rows["task"] = np.where(rows["task"] >= 0, new[rows["task"]], -1).astype(np.int32)
     rows = order_rows(rows)
     prog = prog.with_columns(pl.Series("task", new[prog["task"].to_numpy()])).filter(pl.col("task") >= 0)
@@ -103,17 +105,14 @@ def generate(scale: str, seed: int, out_dir: Path, truth_file: Path | None = Non
     frames["skills"], frames["trainings"], frames["leave"] = hr_frames(cal, staff, emp_ids, courses)
     frames["tool_rollouts"], frames["holidays"] = small_frames(cal, rollouts)
 
-    prepare(out_dir)
     for name, df in frames.items():
         write(df, out_dir / f"{name}.csv", 1 if name == "task_progress" else 2)
-    n_files = write_timesheets(out_dir, timesheet_files, cal, rows, pl.Series(emp_ids), pl.Series(tids))
+    write_timesheets(out_dir, timesheet_files, cal, rows, pl.Series(emp_ids), pl.Series(tids))
     if truth_file is not None:
         truth_file.parent.mkdir(parents=True, exist_ok=True)
         truth_frame(pids, pf).write_csv(truth_file, null_value="")
     summary = {name: df.height for name, df in frames.items()}
     summary["timesheets"] = len(rows["day"])
-    summary["timesheet_files"] = n_files
-    summary["planted"] = int((pf.cause >= 0).sum())
     return summary
 
 

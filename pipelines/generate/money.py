@@ -26,7 +26,7 @@ def plan_costs(rng, pf: Portfolio, staff: Staff, t: dict) -> dict:
     hours_plan = np.bincount(t["proj"], weights=t["hours"] * base, minlength=pf.n)
     rate = staff.cost.mean() * rng.uniform(0.0, 0.12, pf.n)  # running expenses per planned hour
     fixed_plan = np.bincount(t["proj"], weights=np.where(t["fixed"], fixed_amount, 0), minlength=pf.n)
-    margin = np.where(pf.cause >= 0, rng.uniform(0.98, 1.02, pf.n), rng.uniform(1.0, 1.05, pf.n))
+    margin = np.where(pf.cause >= 0, rng.uniform(0.98, 1.02, pf.n), rng.uniform(0.97, 1.04, pf.n))
     budget = np.round((labour_plan + fixed_plan + rate * hours_plan) * margin, -2)
     return dict(task_cost=cost, fixed_amount=fixed_amount, budget=budget, exp_rate=rate)
 

@@ -58,7 +58,7 @@ def make_staff(rng: np.random.Generator, cal: Calendar, n: int, years: int) -> S
     hire = np.where(joins, rng.integers(0, cal.d_end - 60, n), -rng.integers(30, 3650, n))
     hire[kind <= 1] = -rng.integers(400, 4000, (kind <= 1).sum())
     lo = np.maximum(hire + 120, 30)
-    leaves = (kind >= 2) & (rng.random(n) < 0.05 * years) & (lo < cal.d_end - 1)
+    leaves = (kind >= 2) & (rng.random(n) < 0.04 * years) & (lo < cal.d_end - 1)
     term = np.where(leaves, rng.integers(np.minimum(lo, cal.d_end - 2), cal.d_end - 1), NO_TERM)
 
     # Older employees get the lower ids, as an HR system numbers them.

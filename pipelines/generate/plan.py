@@ -58,9 +58,9 @@ def make_portfolio(rng, cal: Calendar, staff: Staff, n: int, avail_days: np.ndar
     r = rng.random(n)
     six_day = r < 0.04
     wwd = ["1111110" if a else ("1111100" if b else None) for a, b in zip(six_day, r > 0.88)]
-    perf = np.clip(rng.normal(0.97, 0.025, n), 0.91, 1.03)
+    perf = np.clip(rng.normal(1.0, 0.035, n), 0.92, 1.06)
     p = Portfolio(dept, start, kind, team, load, six_day, wwd, rng.random(n) < 0.35, perf,
-                  rng.random(n) < 0.7, np.full(n, -1), np.full(n, -1))
+                  rng.random(n) < 0.8, np.full(n, -1), np.full(n, -1))
     _plant(rng, cal, p, rollouts)
     return p
 
@@ -90,9 +90,14 @@ def _plant(rng, cal, p: Portfolio, rollouts) -> None:
         ok = (p.kind == NORMAL) & (p.cause < 0) & (p.start <= cal.d_end - MIN_AGE.get(name, 160))
         if name in ("turnover", "over_allocation"):  # needs a team to leave or to overwork
             ok &= p.team >= 5
+        if name == "turnover":  # done (late) by end_date, so the delay shows in full
+            ok &= p.start + p.load * 1.45 * 1.8 <= cal.d_end - 30
         if name == "training_gap":
             ok &= np.array([latest_rollout(rollouts, d, s) >= 0 for d, s in zip(p.dept, p.start)])
-        pick = rng.permutation(np.flatnonzero(ok))[: counts[c]]
+        cand = np.flatnonzero(ok)
+        if name == "turnover":  # the earliest projects: people still have both slots free to give
+            cand = cand[: max(2 * counts[c], 4)]
+        pick = rng.permutation(cand)[: counts[c]]
         p.cause[pick] = c
     for i in np.flatnonzero(p.cause >= 0):
         if rng.random() < 0.4:

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from .calendar import Calendar
 from .people import Staff
 
-SPLIT = 0.22  # share of task-days logged as two entries (morning and afternoon timers)
+SPLIT = 0.42  # share of task-days logged as two entries (morning and afternoon timers)
 
 
 class DayMap:
@@ -87,7 +86,7 @@ def cap_weeks(rows: dict, avail5: np.ndarray, staff: Staff, d_end: int) -> dict:
     f = factor[key]
     hours = np.where(f < 1, np.floor(rows["hours"] * f * 4) / 4, rows["hours"])
     keep = hours > 0
-    out = {k: v[keep] for k, v in rows.items() if k != "expected"}
+    out = {k: v[keep] for k, v in rows.items()}
     out["hours"] = hours[keep]
     return out
 

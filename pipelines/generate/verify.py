@@ -9,28 +9,29 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-DRIVERS = ["over_allocation", "skill_gap", "training_gap", "estimation", "turnover", "scope_creep"]
+from .config import CAUSES as DRIVERS  # the six root-cause drivers, named as the planted causes
 
 
-def connect(out_dir: Path) -> duckdb.DuckDBPyConnection:
-    """In-memory DuckDB with one view per entity of the landing folder."""
+def connect(out_dir: Path, materialize: bool = False) -> duckdb.DuckDBPyConnection:
+    """In-memory DuckDB with one view (or table, read once) per entity of the landing folder."""
     out_dir = Path(out_dir)
     con = duckdb.connect()
+    kind = "TABLE" if materialize else "VIEW"
     for p in sorted(out_dir.glob("*.csv")):
         if p.stem != "timesheets":  # working_weekdays like 1111100 would otherwise read as a number
             types = ", types={'working_weekdays': 'VARCHAR'}" if p.stem == "projects" else ""
-            con.execute(f"CREATE VIEW {p.stem} AS SELECT * FROM read_csv('{p}', header=true{types})")
+            con.execute(f"CREATE {kind} {p.stem} AS SELECT * FROM read_csv('{p}', header=true{types})")
     files = ([str(out_dir / "timesheets.csv")] if (out_dir / "timesheets.csv").exists() else []) + \
         sorted(str(p) for p in (out_dir / "timesheets").glob("*.csv"))
     cols = "{'entry_id':'VARCHAR','employee_id':'VARCHAR','task_id':'VARCHAR','work_date':'DATE','hours':'DOUBLE'}"
-    con.execute(f"CREATE VIEW timesheets AS SELECT * FROM read_csv({files!r}, header=true, columns={cols})")
+    con.execute(f"CREATE {kind} timesheets AS SELECT * FROM read_csv({files!r}, header=true, columns={cols})")
     return con
 
 
 def evaluate(out_dir: Path, as_of: date) -> pl.DataFrame:
     """One row per project started by as_of: cpi, spi, health, each driver's share, baseline-adjusted
     primary driver for red projects."""
-    con = connect(out_dir)
+    con = connect(out_dir, materialize=True)
     d = f"DATE '{as_of.isoformat()}'"
     con.execute(f"""
     CREATE TEMP TABLE days AS
@@ -146,3 +147,60 @@ def _classify(df: pl.DataFrame) -> pl.DataFrame:
                        else ("unexplained" if row["health"] == "red" else None))
     return df.with_columns(primary_driver=pl.Series(primary, dtype=pl.String),
                            **{f"{k}_baseline": pl.lit(base[k]) for k in DRIVERS})
+
+
+RULES = {
+    # keys
+    "projects.key": "SELECT project_id FROM projects GROUP BY 1 HAVING count(*) > 1",
+    "tasks.key": "SELECT task_id FROM tasks GROUP BY 1 HAVING count(*) > 1",
+    "timesheets.key": "SELECT entry_id FROM timesheets GROUP BY 1 HAVING count(*) > 1",
+    "employees.key": "SELECT employee_id FROM employees GROUP BY 1 HAVING count(*) > 1",
+    "expenses.key": "SELECT expense_id FROM expenses GROUP BY 1 HAVING count(*) > 1",
+    "task_progress.key": "SELECT task_id, status_date FROM task_progress GROUP BY ALL HAVING count(*) > 1",
+    "skills.key": "SELECT employee_id, skill FROM skills GROUP BY ALL HAVING count(*) > 1",
+    "trainings.key": "SELECT employee_id, course, completed_on FROM trainings GROUP BY ALL HAVING count(*) > 1",
+    "leave.key": "SELECT employee_id, start_date FROM leave GROUP BY ALL HAVING count(*) > 1",
+    "tool_rollouts.key": "SELECT tool, department FROM tool_rollouts GROUP BY ALL HAVING count(*) > 1",
+    "holidays.key": "SELECT holiday_date FROM holidays GROUP BY 1 HAVING count(*) > 1",
+    # references
+    "tasks.project": "SELECT * FROM tasks WHERE project_id NOT IN (SELECT project_id FROM projects)",
+    "tasks.assignee": "SELECT * FROM tasks WHERE assignee_id NOT IN (SELECT employee_id FROM employees)",
+    "projects.manager": "SELECT * FROM projects WHERE project_manager_id NOT IN (SELECT employee_id FROM employees)",
+    "employees.manager": "SELECT * FROM employees WHERE manager_id NOT IN (SELECT employee_id FROM employees)",
+    "timesheets.employee": "SELECT * FROM timesheets WHERE employee_id NOT IN (SELECT employee_id FROM employees)",
+    "timesheets.task": "SELECT * FROM timesheets WHERE task_id NOT IN (SELECT task_id FROM tasks)",
+    "expenses.project": "SELECT * FROM expenses WHERE project_id NOT IN (SELECT project_id FROM projects)",
+    "task_progress.task": "SELECT * FROM task_progress WHERE task_id NOT IN (SELECT task_id FROM tasks)",
+    "hr.employee": """SELECT employee_id FROM (SELECT employee_id FROM skills UNION ALL SELECT employee_id FROM trainings
+                      UNION ALL SELECT employee_id FROM leave) WHERE employee_id NOT IN (SELECT employee_id FROM employees)""",
+    # required values
+    "required": """SELECT * FROM projects WHERE project_name IS NULL OR department IS NULL OR start_date IS NULL
+                   OR planned_end_date IS NULL OR budget IS NULL OR status IS NULL""",
+    "tasks.required": """SELECT * FROM tasks WHERE task_name IS NULL OR created_on IS NULL OR planned_start IS NULL
+                         OR planned_end IS NULL OR planned_hours IS NULL OR status IS NULL""",
+    # row rules
+    "projects.rules": """SELECT * FROM projects WHERE planned_end_date < start_date OR actual_end_date < start_date
+        OR budget < 0 OR expected_benefit < 0 OR pmo_type NOT IN ('internal', 'external')
+        OR status NOT IN ('planned', 'active', 'on_hold', 'completed', 'cancelled')
+        OR NOT regexp_full_match(coalesce(working_weekdays, '1111100'), '[01]{7}')""",
+    "tasks.rules": """SELECT * FROM tasks WHERE planned_end < planned_start OR planned_hours <= 0 OR planned_cost < 0
+        OR completed_on < actual_start OR required_skill_level NOT BETWEEN 1 AND 5
+        OR status NOT IN ('todo', 'in_progress', 'done', 'cancelled') OR (status = 'done' AND completed_on IS NULL)""",
+    "timesheets.hours": "SELECT * FROM timesheets WHERE hours IS NULL OR hours <= 0 OR hours > 24 OR work_date IS NULL",
+    "timesheets.day_total": "SELECT employee_id, work_date FROM timesheets GROUP BY ALL HAVING sum(hours) > 24",
+    "timesheets.employed": """SELECT * FROM timesheets t JOIN employees e USING (employee_id)
+        WHERE t.work_date < e.hire_date OR t.work_date > e.termination_date""",
+    "employees.rules": """SELECT * FROM employees WHERE termination_date < hire_date OR hourly_cost < 0
+        OR weekly_capacity_hours NOT BETWEEN 0 AND 80 OR full_name IS NULL OR department IS NULL OR hire_date IS NULL""",
+    "skills.rules": "SELECT * FROM skills WHERE level NOT BETWEEN 1 AND 5 OR skill IS NULL",
+    "task_progress.rules": "SELECT * FROM task_progress WHERE percent_complete NOT BETWEEN 0 AND 100 OR status_date IS NULL",
+    "trainings.rules": "SELECT * FROM trainings WHERE course IS NULL OR skill IS NULL OR completed_on IS NULL",
+    "leave.rules": "SELECT * FROM leave WHERE end_date < start_date OR start_date IS NULL",
+    "expenses.rules": "SELECT * FROM expenses WHERE amount IS NULL OR expense_date IS NULL",
+}
+
+
+def violations(out_dir: Path) -> dict[str, int]:
+    """Rows breaking each rule of inputs.md (keys, references, value rules); all zero when valid."""
+    con = connect(out_dir, materialize=True)
+    return {name: con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] for name, sql in RULES.items()}

@@ -48,8 +48,8 @@ def timesheet_frame(cal: Calendar, rows: dict, emp_ids: pl.Series, task_ids: pl.
     })
 
 
-def write_timesheets(out_dir: Path, layout: str, cal: Calendar, rows: dict, emp_ids, task_ids) -> int:
-    """Rows must be sorted by day. Returns the number of files written."""
+def write_timesheets(out_dir: Path, layout: str, cal: Calendar, rows: dict, emp_ids, task_ids) -> None:
+    """Rows must be sorted by day; entry ids number them in that order across all files."""
     day = rows["day"]
     if layout == "daily":
         keys = day
@@ -72,4 +72,3 @@ def write_timesheets(out_dir: Path, layout: str, cal: Calendar, rows: dict, emp_
     finally:
         if handle is not None:
             handle.close()
-    return 1 if layout == "single" else len(bounds)
