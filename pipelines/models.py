@@ -20,6 +20,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
+from pipelines.raw import files_fingerprint
+
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 LAYERS = ("staging", "intermediate", "marts")
 SOURCE_SCHEMAS = ("raw", *LAYERS)
@@ -102,13 +104,10 @@ STATE_DDL = """CREATE TABLE IF NOT EXISTS main._model_state (
 
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection, entity: str) -> str:
-    """The loaded files (by content hash) and the quarantined rows of an entity."""
-    files, bad = con.execute(
-        """SELECT (SELECT string_agg(file || ':' || hash, ',' ORDER BY file) FROM raw._manifest
-                   WHERE entity = $1 AND outcome = 'loaded'),
-                  (SELECT md5(string_agg(_file || ':' || _row, ',' ORDER BY _file, _row))
-                   FROM raw._violations WHERE entity = $1)""", [entity]).fetchone()
-    return hashlib.sha256(f"{files}|{bad}".encode()).hexdigest()
+    """The delivered files (by content hash) and the quarantined rows of an entity."""
+    bad = con.execute("""SELECT md5(string_agg(_file || ':' || _row, ',' ORDER BY _file, _row))
+                         FROM raw._violations WHERE entity = ?""", [entity]).fetchone()[0]
+    return hashlib.sha256(f"{files_fingerprint(con, [entity])}|{bad}".encode()).hexdigest()
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, object]) -> str:

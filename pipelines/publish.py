@@ -64,6 +64,26 @@ def current_release(export_dir: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
+def content_fingerprint(con: duckdb.DuckDBPyConnection, as_of: date,
+                        tables: list[str] | None = None) -> str:
+    """What a release of these tables would hold: per table its rows and a sum of row hashes."""
+    digest = hashlib.sha256(as_of.isoformat().encode())
+    for t in _kpi_tables(con, tables):
+        count, total = con.execute(
+            f"SELECT count(*), sum(hash(t))::VARCHAR FROM marts.{_q(t)} AS t").fetchone()
+        digest.update(f"|{t}:{count}:{total}".encode())
+    return digest.hexdigest()
+
+
+def published_fingerprint(export_dir: Path) -> str | None:
+    """The content fingerprint of the release readers see now, if any."""
+    release = current_release(export_dir)
+    manifest = release / "release.json" if release else None
+    if not manifest or not manifest.exists():
+        return None
+    return json.loads(manifest.read_text()).get("fingerprint")
+
+
 def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
             tables: list[str] | None = None) -> Path:
     """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
@@ -89,7 +109,7 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
         dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
         (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
         (work / "data_dictionary.md").write_text(render_markdown(dictionary))
-        _write_manifest(work, release_id, as_of, rows)
+        _write_manifest(work, release_id, as_of, rows, content_fingerprint(con, as_of, tables))
         release = releases / release_id
         os.rename(work, release)
         _fsync(releases)
@@ -173,7 +193,8 @@ def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
         raise PublishError(f"{path} does not reopen with the warehouse's tables and types")
 
 
-def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, int]) -> None:
+def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, int],
+                    fingerprint: str) -> None:
     """release.json, written last: checksums of every file, each fsynced before the switch."""
     files = {}
     for path in sorted(work.iterdir()):
@@ -183,7 +204,7 @@ def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, in
                 digest.update(block)
             os.fsync(f.fileno())
         files[path.name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
-    manifest = {"release": release_id, "as_of": as_of.isoformat(),
+    manifest = {"release": release_id, "as_of": as_of.isoformat(), "fingerprint": fingerprint,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "duckdb_version": duckdb.__version__, "storage_version": STORAGE_VERSION,
                 "tables": {t: {"rows": n} for t, n in rows.items()}, "files": files}

@@ -7,6 +7,8 @@ and `_extra` (columns outside the contract, as JSON). Staging picks the current 
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 
 from pipelines.contract import ENTITIES, Entity
@@ -54,3 +56,11 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VIOLATIONS_DDL)
     for entity in ENTITIES.values():
         con.execute(table_ddl(entity))
+
+
+def files_fingerprint(con: duckdb.DuckDBPyConnection, entities: list[str]) -> str:
+    """What the entities' raw tables hold: every delivered file by content hash and outcome."""
+    listing = con.execute(
+        """SELECT string_agg(file || ':' || hash || ':' || outcome, ',' ORDER BY file)
+           FROM raw._manifest WHERE list_contains(?, entity)""", [sorted(entities)]).fetchone()[0]
+    return hashlib.sha256(str(listing).encode()).hexdigest()

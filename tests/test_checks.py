@@ -129,3 +129,17 @@ def test_fixed_file_clears_its_findings(con, tmp_path):
     assert not gate(con, tmp_path, "timesheets").passed
     write_csv(tmp_path / "timesheets" / "2026-01-06.csv", TIMESHEETS)
     assert gate(con, tmp_path, "timesheets").passed
+
+
+def test_set_rules_are_not_reevaluated_while_no_file_changes(con, tmp_path, monkeypatch):
+    import pipelines.checks.set_rules as set_rules
+
+    write_landing(tmp_path)
+    assert gate(con, tmp_path, "timesheets").passed
+    monkeypatch.setattr(set_rules, "set_rules", lambda e: pytest.fail("re-evaluated"))
+    assert gate(con, tmp_path, "timesheets").passed
+    write_csv(tmp_path / "tasks.csv", TASKS[1:])  # a referenced entity changed: T1 is gone
+    monkeypatch.undo()
+    verdict = gate(con, tmp_path, "timesheets")
+    assert verdict.bad_rows == 2  # both timesheet rows book on T1
+    assert "task_id references tasks.task_id" in verdict.messages()[0]

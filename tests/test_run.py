@@ -119,3 +119,15 @@ def test_reader_holding_kpi_duckdb_open_never_blocks_a_run(project, capfd):
     out, _ = reader.communicate("go\n", timeout=60)
     assert code == 0
     assert out.split() == [AS_OF, "2026-01-21"]  # old connection still reads; new one is new
+
+
+def test_rerun_with_nothing_new_keeps_the_release_and_a_new_day_replaces_it(project, capfd):
+    from pipelines.publish import current_release
+
+    write_landing(project / "data" / "raw")
+    assert run(capfd)[0] == 0
+    first = current_release(Path("data/exports"))
+    assert run(capfd)[0] == 0
+    assert current_release(Path("data/exports")) == first  # same content: not republished
+    assert main(["run", "--as-of", "2026-01-21"]) == 0
+    assert current_release(Path("data/exports")) != first

@@ -7,7 +7,7 @@ import dagster as dg
 from pipelines.history import HISTORY
 from pipelines.models import discover
 from pipelines.partitions import run_as_of
-from pipelines.publish import publish
+from pipelines.publish import content_fingerprint, current_release, publish, published_fingerprint
 from pipelines.resources import PmoConfig, Warehouse
 from pipelines.timing import phase
 
@@ -23,8 +23,10 @@ KPI_TABLES = [dg.AssetKey(t.split(".")) for t in discover() if t.startswith("mar
 def kpi_release(context: dg.AssetExecutionContext, warehouse: Warehouse, pmo: PmoConfig):
     """Every KPI table as Parquet, CSV and kpi.duckdb with a data dictionary, switched in
     atomically under PMO_EXPORT_DIR; readers never open the warehouse."""
-    as_of = run_as_of(context, pmo)
+    as_of, export_dir = run_as_of(context, pmo), Path(pmo.export_dir)
     with warehouse.get_connection() as con, phase("publish"):
-        release = publish(con, Path(pmo.export_dir), as_of)
+        unchanged = published_fingerprint(export_dir) == content_fingerprint(con, as_of)
+        release = current_release(export_dir) if unchanged else publish(con, export_dir, as_of)
     return dg.MaterializeResult(metadata={
-        "release": dg.MetadataValue.path(str(release)), "as_of": as_of.isoformat()})
+        "release": dg.MetadataValue.path(str(release)), "as_of": as_of.isoformat(),
+        "republished": not unchanged})

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines.checks.gx_suite import validate_pending
+from pipelines.checks.row_rules import validate_pending
 from pipelines.checks.set_rules import evaluate_set_rules
 from pipelines.contract import Entity
 from pipelines.landing import locate

@@ -1,7 +1,7 @@
 """Row-level rules of the contract as Great Expectations suites, run inside DuckDB.
 
-GX validates a view of the rows that arrived since the last validation, through the
-pipeline's own DuckDB connection (one writer per file). The failing rows never travel to
+GX validates a view of the rows that arrived since the last validation (row_rules.py),
+through the pipeline's own DuckDB connection (one writer per file). The failing rows never travel to
 Python: each failed expectation hands back the SQL that selects them, and DuckDB copies
 them into `raw._violations`. GX is imported here only, and only when rows need checking.
 """
@@ -83,22 +83,8 @@ def suite(entity: Entity) -> list:
     return found
 
 
-def validate_pending(con: duckdb.DuckDBPyConnection, entity: Entity) -> int:
-    """Check rows of files loaded since their last validation; returns how many rows."""
-    pending = f"""SELECT file FROM raw._manifest WHERE entity = '{entity.name}'
-                  AND outcome = 'loaded' AND validated_hash IS DISTINCT FROM hash"""
-    view = f"_pending_{entity.name}"  # in `main`: GX's reflection drops schema names
-    con.execute(f"CREATE OR REPLACE VIEW main.{view} AS "
-                f"SELECT * FROM raw.{entity.name} WHERE _file IN ({pending})")
-    rows = con.execute(f"SELECT count(*) FROM main.{view}").fetchone()[0]
-    if rows:
-        _run_suite(con, entity, view)
-    con.execute(f"UPDATE raw._manifest SET validated_hash = hash WHERE file IN ({pending})")
-    con.execute(f"DROP VIEW main.{view}")
-    return rows
-
-
-def _run_suite(con, entity: Entity, view: str) -> None:
+def run_suite(con: duckdb.DuckDBPyConnection, entity: Entity, view: str) -> None:
+    """Validate the rows of `main.<view>`; failing rows go to raw._violations."""
     import duckdb_engine
 
     gx, context = _gx()

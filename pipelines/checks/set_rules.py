@@ -1,4 +1,4 @@
-"""Rules over sets of rows, as DuckDB SQL: keys, references, regexes, totals, conditions.
+"""Rules across files, as DuckDB SQL: references, totals over current rows, conditions.
 
 Each rule is a SELECT of the offending rows of `raw.<entity>` as
 (_file, _row, column, value); `evaluate_set_rules` stores them in `raw._violations`.
@@ -10,27 +10,31 @@ import duckdb
 
 from pipelines.checks import rules
 from pipelines.contract import ENTITIES, Entity
+from pipelines.raw import files_fingerprint
+
+
+def _keys(entity: Entity) -> str:
+    return ", ".join(f'"{k}"' for k in entity.key)
 
 
 def _current(entity: Entity) -> str:
-    """The rows that staging will keep: per key, the one from the file sorting last."""
-    key = ", ".join(f'"{k}"' for k in entity.key)
-    return f"""(SELECT * FROM raw.{entity.name}
-               QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY _file DESC, _row DESC) = 1)"""
-
-
-def _key_within_file(entity: Entity) -> tuple[str, str]:
-    key = ", ".join(f'"{k}"' for k in entity.key)
-    return f"unique key ({', '.join(entity.key)}) within a file", f"""
-        SELECT _file, _row, '{entity.key[0]}', CAST("{entity.key[0]}" AS VARCHAR) FROM raw.{entity.name}
-        QUALIFY row_number() OVER (PARTITION BY _file, {key} ORDER BY _row) > 1"""
+    """The rows staging will keep: per key, the one from the file sorting last. Only keys
+    delivered more than once need ranking, which keeps millions of timesheet rows cheap."""
+    table, keys = f"raw.{entity.name}", _keys(entity)
+    return f"""(WITH repeated AS (SELECT {keys} FROM {table} GROUP BY ALL HAVING count(*) > 1)
+        SELECT * FROM {table} ANTI JOIN repeated USING ({keys})
+        UNION ALL
+        SELECT * FROM (SELECT * FROM {table} SEMI JOIN repeated USING ({keys})
+            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _file DESC, _row DESC) = 1))"""
 
 
 NAMED_RULES = {
     "hours_per_employee_day": ("hours of one employee on one date sum to <= 24", """
-        SELECT _file, _row, 'hours', format('{} h on {} in all', total, work_date) FROM (
-            SELECT *, sum(hours) OVER (PARTITION BY employee_id, work_date) AS total
-            FROM {current}) WHERE total > 24"""),
+        WITH current AS {current},
+        too_many AS (SELECT employee_id, work_date, sum(hours) AS total FROM current
+                     GROUP BY ALL HAVING sum(hours) > 24)
+        SELECT _file, _row, 'hours', format('{} h on {} in all', total, work_date)
+        FROM current JOIN too_many USING (employee_id, work_date)"""),
     "done_requires_completed_on": ("status done requires completed_on", """
         SELECT _file, _row, 'completed_on', NULL FROM raw.tasks
         WHERE status = 'done' AND completed_on IS NULL"""),
@@ -39,12 +43,8 @@ NAMED_RULES = {
 
 def set_rules(entity: Entity) -> list[tuple[str, str]]:
     """(rule text, SELECT of offending rows) for every set-level rule of the entity."""
-    found = [_key_within_file(entity)]
+    found = []
     for col in entity.columns:
-        if col.regex:
-            found.append((rules.regex_rule(col), f"""
-                SELECT _file, _row, '{col.name}', "{col.name}" FROM raw.{entity.name}
-                WHERE NOT regexp_full_match("{col.name}", '{col.regex}')"""))
         if col.references:
             target, target_col = col.references.split(".")
             found.append((rules.reference_rule(col), f"""
@@ -57,8 +57,19 @@ def set_rules(entity: Entity) -> list[tuple[str, str]]:
     return found
 
 
-def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
-    """Replace the entity's set-level findings with a fresh evaluation."""
+STATE_DDL = """CREATE TABLE IF NOT EXISTS raw._set_rule_state (
+    entity VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL)"""
+
+
+def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity) -> bool:
+    """Replace the entity's set-level findings with a fresh evaluation, unless no file of the
+    entity or of those it references changed since the last one. True when evaluated."""
+    con.execute(STATE_DDL)
+    current = files_fingerprint(con, [entity.name, *referenced_entities(entity)])
+    stored = con.execute("SELECT fingerprint FROM raw._set_rule_state WHERE entity = ?",
+                         [entity.name]).fetchone()
+    if stored and stored[0] == current:
+        return False
     key = " || '|' || ".join(f'CAST(r."{k}" AS VARCHAR)' for k in entity.key)
     con.execute("DELETE FROM raw._violations WHERE entity = ? AND kind = 'set'", [entity.name])
     for rule, offending in set_rules(entity):
@@ -67,6 +78,8 @@ def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity) -> None:
             SELECT '{entity.name}', r._file, r._row, {key}, bad.col, bad.value, ?, 'set'
             FROM ({offending}) AS bad(_file, _row, col, value)
             JOIN raw.{entity.name} AS r USING (_file, _row)""", [rule])
+    con.execute("INSERT OR REPLACE INTO raw._set_rule_state VALUES (?, ?)", [entity.name, current])
+    return True
 
 
 def referenced_entities(entity: Entity) -> list[str]:
