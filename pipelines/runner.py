@@ -70,11 +70,13 @@ def print_summary() -> None:
 
     path = f"{export_dir()}/kpi.duckdb"
     with duckdb.connect(path, read_only=True) as con:
-        print(con.sql("""SELECT department, projects_active, projects_red, projects_amber,
-                                projects_green, round(portfolio_cpi, 3) AS cpi,
-                                round(portfolio_spi, 3) AS spi, round(pct_on_time_12m, 3)
-                                AS on_time_12m, round(utilization_28d, 3) AS utilization_28d
-                         FROM kpi_portfolio ORDER BY department = 'ALL', department"""))
+        con.sql("""SELECT department, projects_active AS active, projects_red AS red,
+                          projects_amber AS amber, projects_green AS green,
+                          round(portfolio_cpi, 2) AS cpi, round(portfolio_spi, 2) AS spi,
+                          round(pct_on_time_12m, 2) AS on_time_12m,
+                          round(utilization_28d, 2) AS utilization_28d
+                   FROM kpi_portfolio ORDER BY department = 'ALL', department""").show(
+            max_width=200)
         tables = [t for (t,) in con.execute("SHOW TABLES").fetchall()]
     print(f"Published KPI tables ({', '.join(tables)}) in {export_dir()}: "
           f"<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md")
