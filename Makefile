@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo run test dev bench clean
+.PHONY: setup demo run test dev bench recovery clean
 
 setup: $(VENV)/.synced
 
@@ -31,6 +31,12 @@ test: setup  ## the test suite, notebooks included
 
 dev: setup  ## the Dagster UI on the same definitions (runs, schedules, checks, lineage)
 	$(VENV)/bin/dagster dev -w workspace.yaml
+
+bench: setup  ## full build, nightly increment and no-op run against a bare-DuckDB floor
+	$(VENV)/bin/pmo bench --scale $(or $(SCALE),large)
+
+recovery: setup  ## planted failure causes against the primary drivers found
+	$(VENV)/bin/pmo recovery --scales demo medium --seeds 1 2 3
 
 clean:
 	rm -rf data/raw data/warehouse.duckdb* data/exports data/exports.releases

@@ -86,6 +86,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["recovery"]:  # its own options: pipelines/recovery.py
+        from pipelines.recovery import main as recovery
+
+        return recovery(argv[1:])
     parser = argparse.ArgumentParser(prog="pmo", description="PMO KPI platform")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -121,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--json", type=Path, help="figures as JSON (default "
                        "data/bench/<scale>-results.json)")
     bench.set_defaults(func=cmd_bench)
+
+    sub.add_parser("recovery", help="generate data with planted causes, run the pipeline and print "
+                   "planted cause against found primary driver (see pmo recovery --help)")
 
     args = parser.parse_args(argv)
     return args.func(args)

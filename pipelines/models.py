@@ -95,7 +95,7 @@ def build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
     """(Re)create the model's table; returns its row count."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
     con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
-    return con.execute(f"SELECT count(*) FROM {model.table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {model.table}").fetchall()[0][0]
 
 
 # What each table was last built from, so that an unchanged model is not rebuilt.

@@ -31,6 +31,7 @@ class KpiParams:
     training_estimate_above: float = 1.3
     tool_window_days: int = 90
     tool_min_tasks: int = 10
+    tool_change_tolerance: float = 0.05  # a KPI moved at least this much: better or worse
 
     def as_variables(self) -> dict[str, object]:
         return asdict(self)

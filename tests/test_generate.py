@@ -259,6 +259,33 @@ def test_healthy_projects_are_not_red(health):
     assert healthy.filter(pl.col("health") == "green").height >= 0.8 * healthy.height
 
 
+def test_healthy_work_is_mostly_on_time_and_the_trained_are_faster(demo):
+    # Healthy projects' tasks: before any rollout of their department, or after it by an assignee
+    # trained (or not) in the department's latest tool by the task's start (kpi_tool_adoption).
+    out, truth, _ = demo
+    con = connect(out)
+    con.execute(f"CREATE VIEW truth AS SELECT * FROM read_csv('{truth}', all_varchar=true)")
+    found = dict((kind, (n, rate)) for kind, n, rate in con.execute("""
+        WITH healthy AS (
+            SELECT t.task_id, t.assignee_id, p.department, t.completed_on <= t.planned_end AS on_time,
+                   coalesce(t.actual_start, t.planned_start) AS ref
+            FROM tasks t JOIN projects p USING (project_id) JOIN truth USING (project_id)
+            WHERE truth.planted_cause IS NULL AND t.status = 'done' AND t.assignee_id IS NOT NULL),
+        tool AS (
+            SELECT healthy.*, arg_max(r.tool, r.rollout_date) AS tool
+            FROM healthy LEFT JOIN tool_rollouts r ON r.department = healthy.department AND r.rollout_date <= ref
+            GROUP BY ALL)
+        SELECT CASE WHEN tool IS NULL THEN 'before'
+                    WHEN EXISTS (SELECT 1 FROM trainings g WHERE g.employee_id = assignee_id
+                                 AND g.skill = tool AND g.completed_on <= ref) THEN 'trained'
+                    ELSE 'untrained' END AS kind, count(*), avg(on_time::INT)
+        FROM tool GROUP BY 1""").fetchall())
+    assert set(found) == {"before", "trained", "untrained"}
+    assert all(n >= 100 for n, _ in found.values()), found
+    assert found["before"][1] >= 0.85 and found["trained"][1] >= 0.85, found
+    assert found["trained"][1] >= found["untrained"][1] + 0.15, found
+
+
 def test_red_projects_fail_through_cost_or_schedule(health):
     red = health.filter(pl.col("health") == "red")
     late = pl.col("finished") & (pl.col("actual_end_date") > pl.col("planned_end_date"))

@@ -45,7 +45,7 @@ def generate(scale: str, seed: int, out_dir: Path, truth_file: Path | None = Non
     workers = staff.kind > 0
     pf = make_portfolio(rng[2], cal, staff, cfg["projects"], avail5[workers, : cal.d_end + 1].sum(), rollouts)
 
-    sched = Scheduler(rng[3], cal, staff, avail5, avail6, pf, rollouts)
+    sched = Scheduler(rng[3], cal, staff, avail5, avail6, pf, rollouts, tool_train)
     t, segs = sched.run()
     days = DayMap(sched.al, cal.d_end)
     del avail6, sched.al

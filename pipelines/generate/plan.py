@@ -58,10 +58,14 @@ def make_portfolio(rng, cal: Calendar, staff: Staff, n: int, avail_days: np.ndar
     r = rng.random(n)
     six_day = r < 0.04
     wwd = ["1111110" if a else ("1111100" if b else None) for a, b in zip(six_day, r > 0.88)]
-    perf = np.clip(rng.normal(1.0, 0.035, n), 0.92, 1.06)
+    perf = rng.normal(1.0, 0.035, n)
     p = Portfolio(dept, start, kind, team, load, six_day, wwd, rng.random(n) < 0.35, perf,
                   rng.random(n) < 0.8, np.full(n, -1), np.full(n, -1))
     _plant(rng, cal, p, rollouts)
+    # Healthy teams plan with a little slack: a few percent faster than estimated on average, so
+    # most of their tasks end on time; a few run slower (amber). Planted projects keep the pace
+    # their causes are calibrated against.
+    p.perf = np.where(p.cause < 0, np.clip(0.97 + 1.3 * (perf - 1.0), 0.88, 1.1), np.clip(perf, 0.92, 1.06))
     return p
 
 

@@ -3,8 +3,9 @@
 A member works through their tasks one after the other in a task slot. Work is counted in the
 member's available days (an ordinal over their working days off leave), so a leave-aware plan is a
 cumsum. Planned dates come from the estimates, actual dates from the estimates times a stretch.
-Healthy projects stretch about 1; each planted cause bends the run through exactly what its
-root-cause driver measures."""
+Healthy projects stretch a little under 1 (teams plan with some slack), less after a tool rollout
+for people trained in the tool and more for those who are not; each planted cause bends the run
+through exactly what its root-cause driver measures."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -26,6 +27,9 @@ RUNNING, CANCELLED_TASK = 0, 1  # task state besides its dates
 # cause -> (share of a member's tasks hit, stretch range): as the primary cause, and mixed in mildly
 STRONG = {"estimation": (0.85, 1.6, 2.3), "skill_gap": (0.8, 1.7, 2.2), "training_gap": (0.85, 1.5, 1.9)}
 MILD = {"estimation": (0.25, 1.25, 1.45), "skill_gap": (0.15, 1.3, 1.5), "training_gap": (0.15, 1.2, 1.4)}
+# On healthy projects, after a department rolls out a tool, people trained in it work a little
+# faster, the untrained a little slower (kpi_tool_adoption compares them)
+TOOL_PACE = {True: 0.96, False: 1.02}
 
 
 class Buffer:
@@ -41,8 +45,10 @@ class Buffer:
 
 
 class Scheduler:
-    def __init__(self, rng, cal: Calendar, staff: Staff, avail5, avail6, pf: Portfolio, rollouts):
+    def __init__(self, rng, cal: Calendar, staff: Staff, avail5, avail6, pf: Portfolio, rollouts,
+                 tool_train: np.ndarray | None = None):
         self.rng, self.cal, self.staff, self.pf, self.rollouts = rng, cal, staff, pf, rollouts
+        self.tool_train = tool_train  # employee x tool: day of the person's course in the tool
         # each person's available days, for Monday-Friday and for Monday-Saturday projects
         self.al = {False: [np.flatnonzero(r) for r in avail5], True: [np.flatnonzero(r) for r in avail6]}
         self.work = {False: np.flatnonzero(cal.work5), True: np.flatnonzero(cal.work6)}
@@ -154,6 +160,9 @@ class Scheduler:
         n = len(nd)
         rate = self.slot_rate(e) * (2 if over else 1)
         stretch = np.clip(rng.normal(pf.perf[p], 0.04, n), 0.8, 1.15)
+        pe_o = i0 + np.cumsum(nd) - 1
+        if cause is None:
+            stretch *= self.tool_pace(p, e, al[np.minimum(pe_o - nd + 1, len(al) - 1)])
         inten = np.ones(n)
         skill, level = self.req.met(e, n)
         tools = np.full(n, -1)
@@ -169,7 +178,6 @@ class Scheduler:
         if over:  # more hours a day than the person has, and still slower
             inten[:] = rng.uniform(1.35, 1.55, n)
             stretch = rng.uniform(1.05, 1.2, n)
-        pe_o = i0 + np.cumsum(nd) - 1
         t = dict(nd=nd, nd_act=np.maximum(1, np.rint(nd * stretch)).astype(int), ps_o=pe_o - nd + 1, pe_o=pe_o,
                  skill=skill, level=level, tool=tools, inten=inten, created=np.full(n, self.plan_day[p]),
                  late=np.zeros(n, bool))
@@ -210,6 +218,18 @@ class Scheduler:
                        level=t["level"], tool=t["tool"], created=np.minimum(t["created"], ps), ps=ps, pe=pe,
                        hours=np.maximum(0.5, np.round(t["nd"] * rate * rng.uniform(0.97, 1.03, n) * 2) / 2),
                        a0=t["a0"], a1=t["a1"], state=t["state"], fixed=np.zeros(n, bool), late=t["late"])
+
+    def tool_pace(self, p: int, e: int, days: np.ndarray) -> np.ndarray:
+        """Pace factor of tasks starting on `days`: after the department's latest rollout, faster
+        when the person is trained in that tool by then, slower when not; 1 before any rollout."""
+        pace = np.ones(len(days))
+        if self.tool_train is None:
+            return pace
+        rows = self.rollouts[self.rollouts[:, 1] == self.pf.dept[p]]
+        for tool, _, day in rows[np.argsort(rows[:, 2], kind="stable")]:  # the latest rollout wins
+            live = days >= day
+            pace[live] = np.where(self.tool_train[e, tool] <= days[live], TOOL_PACE[True], TOOL_PACE[False])
+        return pace
 
     def stop(self, p, t, al, a_start, a_end):
         """Cancelled or on-hold project: work stops at the cut day. Cancelled: the rest is cancelled.
