@@ -77,6 +77,13 @@ def print_summary() -> None:
                           round(utilization_28d, 2) AS utilization_28d
                    FROM kpi_portfolio ORDER BY department = 'ALL', department""").show(
             max_width=200)
+        print("Failing (red) projects and the primary driver found for each:")
+        con.sql("""SELECT project_id, project_name, department, round(cpi, 2) AS cpi,
+                          round(spi, 2) AS spi, primary_driver
+                   FROM kpi_project
+                   JOIN (SELECT DISTINCT project_id, primary_driver FROM rca_drivers
+                         WHERE is_failing) USING (project_id)
+                   ORDER BY cpi NULLS LAST""").show(max_width=200, max_rows=15)
         tables = [t for (t,) in con.execute("SHOW TABLES").fetchall()]
     print(f"Published KPI tables ({', '.join(tables)}) in {export_dir()}: "
           f"<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md")
