@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.analysis.report import render_report
 from pipelines.contract import ENTITIES
 from pipelines.dictionary import data_dictionary, render_markdown, table_columns
 
@@ -109,6 +110,8 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
         dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
         (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
         (work / "data_dictionary.md").write_text(render_markdown(dictionary))
+        # the managers' report, from the release's own kpi.duckdb, switched in with it
+        (work / "report.html").write_text(render_report(work / "kpi.duckdb"), encoding="utf-8")
         _write_manifest(work, release_id, as_of, rows, content_fingerprint(con, as_of, tables))
         release = releases / release_id
         os.rename(work, release)

@@ -52,6 +52,13 @@ def make_marts(con, as_of: date, projects: int = 3) -> None:
                    SELECT 'E1' AS employee_id, 'Ada Lovelace' AS full_name, 50.0 AS hourly_cost""")
 
 
+@pytest.fixture(autouse=True)
+def plain_report(monkeypatch):
+    """These tests exercise publishing with made-up tables; the real report (which needs the
+    real KPI tables) is checked where the real models run (tests/test_run.py, notebooks)."""
+    monkeypatch.setattr(publish_module, "render_report", lambda kpi: "<html>report</html>")
+
+
 @pytest.fixture
 def wh(con):
     make_marts(con, D1)
@@ -83,7 +90,8 @@ def test_every_table_is_exported_in_every_format_with_equal_values(wh, export_di
     assert export_dir.is_symlink() and os.readlink(export_dir) == f"exports.releases/{release.name}"
     assert sorted(p.name for p in export_dir.iterdir()) == sorted(
         [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")]
-        + ["kpi.duckdb", "data_dictionary.json", "data_dictionary.md", "release.json"])
+        + ["kpi.duckdb", "data_dictionary.json", "data_dictionary.md", "report.html",
+           "release.json"])
     header = (export_dir / "kpi.duckdb").read_bytes()[:20]
     assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64  # 1.x opens it
 
@@ -190,6 +198,7 @@ def test_failed_publish_leaves_previous_set_untouched(wh, export_dir, monkeypatc
         assert written == [f"{t}.parquet" for t in TABLES]
         raise RuntimeError("disk full")
 
+    write_duckdb = publish_module._write_duckdb
     monkeypatch.setattr(publish_module, "_write_duckdb", fail_after_parquet)
     with pytest.raises(RuntimeError, match="disk full"):
         publish(wh, export_dir, D2)
@@ -198,7 +207,7 @@ def test_failed_publish_leaves_previous_set_untouched(wh, export_dir, monkeypatc
     assert snapshot(export_dir) == before
     left = sorted(p.name for p in releases_dir(export_dir).glob("2*"))
     assert left[0] == first.name and left[1].endswith(PARTIAL) and len(left) == 2
-    monkeypatch.undo()
+    monkeypatch.setattr(publish_module, "_write_duckdb", write_duckdb)
     second = publish(wh, export_dir, D2)  # and removes the abandoned partial release
     assert sorted(p.name for p in releases_dir(export_dir).glob("2*")) == [first.name, second.name]
 
@@ -209,6 +218,9 @@ from datetime import date
 from pathlib import Path
 import duckdb
 import pipelines.publish as p
+
+p.render_report = lambda kpi: "<html>report</html>"  # made-up tables: see plain_report
+
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
