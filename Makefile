@@ -29,7 +29,10 @@ run: setup
 test: setup  ## the test suite, notebooks included
 	$(VENV)/bin/python -m pytest
 
-dev: setup  ## the Dagster UI on the same definitions (runs, schedules, checks, lineage)
+$(DAGSTER_HOME)/dagster.yaml: | pipelines/dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp pipelines/dagster.yaml $@
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI: runs, schedules, checks, lineage
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
 bench: setup  ## full build, nightly increment and no-op run against a bare-DuckDB floor

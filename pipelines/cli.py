@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import warnings
 from datetime import date
@@ -24,10 +25,10 @@ def _apply_flags(args: argparse.Namespace) -> None:
             os.environ[variable] = str(value)
     home = Path(os.environ.get("DAGSTER_HOME", ".dagster_home")).resolve()  # Dagster wants it absolute
     os.environ["DAGSTER_HOME"] = str(home)
-    settings = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
-    if not settings.exists():  # a new instance: no telemetry, no welcome banner
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        settings.write_text("telemetry:\n  enabled: false\n")
+    settings = home / "dagster.yaml"
+    if not settings.exists():  # a new instance: the project's settings (no telemetry)
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), settings)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     warnings.filterwarnings("ignore")  # Dagster and GX deprecation chatter is not for users
 

@@ -56,7 +56,7 @@ def report(result: dg.ExecuteInProcessResult) -> bool:
         print("\nThe run was blocked: no KPI table was replaced; the last published ones stay.")
         return False
     print(f"run ok: KPI tables published in {export_dir()} "
-          f"(Parquet, CSV, kpi.duckdb, data_dictionary.md)")
+          f"(Parquet, CSV, kpi.duckdb, data_dictionary.md, report.html)")
     return True
 
 
