@@ -12,6 +12,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from pipelines.checks.rules import column_rules
+from pipelines.contract import ENTITIES
+
 # pipelines.models.MODELS_DIR / "marts"; not imported, as it pulls in sqlglot (0.6 s)
 SCHEMA_YML = Path(__file__).resolve().parent.parent / "models" / "marts" / "schema.yml"
 COLUMN_KEYS = ("description", "unit", "formula")
@@ -78,7 +81,17 @@ def data_dictionary(con: duckdb.DuckDBPyConnection, tables: list[str],
         raise UndocumentedColumnsError(
             f"not documented in {docs_path}: {', '.join(missing)}. Add a description (and a unit "
             "and formula where relevant) for each before publishing.")
-    return {"tables": result}
+    return {"tables": result, "inputs": input_contract()}
+
+
+def input_contract() -> dict:
+    """The landing-folder entities the KPIs come from, straight from contract.yaml: the same
+    types and rule texts that ingest and the quality gate use."""
+    return {e.name: {"description": e.description, "key": list(e.key), "required": e.required,
+                     "columns": [{"name": c.name, "type": c.type, "description": c.description,
+                                  "rules": column_rules(c), "personal": c.personal}
+                                 for c in e.columns]}
+            for e in ENTITIES.values()}
 
 
 def _cell(text: str) -> str:
@@ -99,6 +112,17 @@ def render_markdown(dictionary: dict) -> str:
                   "| column | type | unit | meaning | formula |", "|---|---|---|---|---|"]
         lines += [f"| `{c['name']}` | {c['type']} | {_cell(c.get('unit', ''))} | "
                   f"{_cell(c['description'])} | {_cell(c.get('formula', ''))} |"
+                  for c in doc["columns"]]
+        lines.append("")
+    lines += ["# Input contract", "", "What the landing folder delivers (`<entity>.csv` or "
+              "`<entity>/*.csv`, also .csv.gz, .parquet, .xlsx), checked before any KPI is "
+              "computed. Personal columns never leave the warehouse.", ""]
+    for entity, doc in dictionary.get("inputs", {}).items():
+        lines += [f"## {entity}", "", f"{_cell(doc['description'])} Key: "
+                  f"{', '.join(doc['key'])}; {'required' if doc['required'] else 'optional'}.",
+                  "", "| column | type | rules | meaning |", "|---|---|---|---|"]
+        lines += [f"| `{c['name']}`{' (personal)' if c['personal'] else ''} | {c['type']} | "
+                  f"{_cell('; '.join(c['rules']))} | {_cell(c['description'])} |"
                   for c in doc["columns"]]
         lines.append("")
     return "\n".join(lines)

@@ -29,10 +29,21 @@ def entity_files(root: Path, entity: str) -> list[Path]:
     return sorted(p for p in candidates if p.is_file() and file_format(p))
 
 
-def unknown_files(root: Path, entities: list[str]) -> list[Path]:
-    """Files in the landing folder that belong to no entity (reported, never read)."""
+def unknown_files(root: Path, entities: list[str]) -> list[str]:
+    """Files in the landing folder that belong to no entity: never read, so always reported
+    (a misspelt `timesheet.csv` must not vanish silently)."""
     known = {p for e in entities for p in entity_files(root, e)}
-    return sorted(p for p in root.rglob("*") if p.is_file() and p not in known)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and p not in known)
+
+
+def unknown_files_message(root: Path, entities: list[str]) -> str | None:
+    found = unknown_files(root, entities) if root.is_dir() else []
+    if not found:
+        return None
+    return (f"not read: {len(found)} file(s) in {root} match no entity of the input contract "
+            f"(expected <entity>.<csv|csv.gz|parquet|xlsx> or <entity>/*): "
+            f"{', '.join(found[:10])}{' ...' if len(found) > 10 else ''}")
 
 
 def _as_strings(df: pl.DataFrame) -> pl.DataFrame:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
+from pipelines.contract import ENTITIES
 from pipelines.definitions import build_definitions
+from pipelines.landing import unknown_files_message
 
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -19,6 +22,9 @@ def run_everything(as_of: date) -> bool:
     result = job.execute_in_process(
         run_config=QUIET, instance=dg.DagsterInstance.get(),
         partition_key=as_of.isoformat(), raise_on_error=False)
+    unread = unknown_files_message(Path(os.environ.get("PMO_RAW_DIR", "data/raw")), list(ENTITIES))
+    if unread:
+        print(f"warning: {unread}")
     return report(result)
 
 

@@ -358,3 +358,15 @@ def test_the_real_kpi_models_publish_fully_documented(con, tmp_path):
     manifest = json.loads((release / "release.json").read_text())
     assert set(manifest["tables"]) == {t for t in marts if not t.startswith("_")}
     assert manifest["tables"]["kpi_project"] == {"rows": 1}
+
+
+def test_dictionary_documents_the_input_contract_from_contract_yaml(wh, export_dir):
+    publish(wh, export_dir, D1)
+    inputs = json.loads((export_dir / "data_dictionary.json").read_text())["inputs"]
+    assert set(inputs) == set(ENTITIES)
+    hours = next(c for c in inputs["timesheets"]["columns"] if c["name"] == "hours")
+    assert hours["rules"] == ["hours is required", "hours > 0 and <= 24"]
+    email = next(c for c in inputs["employees"]["columns"] if c["name"] == "email")
+    assert email["personal"] is True
+    markdown = (export_dir / "data_dictionary.md").read_text()
+    assert "| `hourly_cost` (personal) | decimal | hourly_cost is required; hourly_cost >= 0 |" in markdown

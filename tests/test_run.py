@@ -133,3 +133,12 @@ def test_rerun_with_nothing_new_keeps_the_release_and_a_new_day_replaces_it(proj
     assert current_release(Path("data/exports")) == first  # same content: not republished
     assert main(["run", "--as-of", "2026-01-21"]) == 0
     assert current_release(Path("data/exports")) != first
+
+
+def test_a_file_matching_no_entity_is_reported_not_ignored(project, capfd):
+    write_landing(project / "data" / "raw")
+    write_csv(project / "data" / "raw" / "timesheet.csv", TIMESHEETS)  # misspelt entity
+    code, output = run(capfd)
+    assert code == 0
+    assert "warning: not read: 1 file(s) in data/raw match no entity of the input contract" in output
+    assert "timesheet.csv" in output

@@ -12,6 +12,7 @@ from pipelines.checks.gate import evaluate
 from pipelines.checks.gx_suite import warm_up
 from pipelines.contract import ENTITIES
 from pipelines.ingest import ingest_entity
+from pipelines.landing import unknown_files_message
 from pipelines.resources import PmoConfig, Warehouse
 from pipelines.timing import phase
 
@@ -58,6 +59,9 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                 if report.loaded and not any(r.loaded for r in reports.values()):
                     warm_up()  # the first new rows: import GX for their suites meanwhile
                 reports[entity.name] = report
+        unread = unknown_files_message(Path(pmo.raw_dir), list(ENTITIES))
+        if unread:
+            context.log.warning(unread)
         for entity in selected:
             report = reports[entity.name]
             for file, problem in report.rejected.items():
