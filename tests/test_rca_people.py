@@ -25,7 +25,8 @@ E2: b1 b2 b3 done on time (8 h planned, 8 h logged each, 04-06, 04-13, 04-20), 2
 E3: c1 (sql 4) and c2 (testing) done late (8 h each, logged 8 h each on 05-04 and 05-11): 2 tasks,
   under the minimum of 3. Open c3 (sql 3; E3 has sql 2) and c4 (python, no level; E3 has none):
   2 skill-gap tasks; c1 done and c5 cancelled (sql 5) do not count.
-E4: left on 06-15; d1 d2 d3 done late (8 h each): on time 0 of 3 fails, but nobody trains a leaver.
+E4: left on 06-15; d1 d2 d3 done late (8 h each): on time 0 of 3 = 0% < 70% fails; kpis.md
+  recommends training whatever the employment (is_employed tells the manager); no skill: no topic.
 E5 left on 03-01, before the window: no row. E6 is hired on 07-15, after D: no row.
 """
 
@@ -118,7 +119,8 @@ def test_benchmarks_and_training_reasons():
     # E4 left on 06-15: 10 full weeks 04-06 .. 06-08 (400 h) + Mon 06-15 (8 h) = 408 h available
     assert_row(found["E4"], {
         "tasks_completed": 3, "on_time_rate": 0.0, "utilization_avg": 24 / 408, "on_time_failed": True,
-        "is_employed": False, "training_recommended": False, "training_reason": None})
+        "is_employed": False, "training_recommended": True,
+        "training_reason": "On time 0 of 3 tasks (0% < 70%)."})
 
 
 def test_thresholds_are_configurable():

@@ -3,7 +3,8 @@
 -- completed in the window, utilization and over-allocation of the weeks starting in it, open
 -- tasks with a skill or training gap, and a training recommendation with a reason a manager can
 -- act on (which benchmark failed, by how much, and the skills or tools to train).
--- Training is recommended only for employees still employed at D (nobody trains a leaver).
+-- training_recommended follows kpis.md whatever the employment status; is_employed tells a
+-- manager when the person has left since (the recommendation may then go to their successor).
 with bounds as (
     select
         as_of,
@@ -109,8 +110,7 @@ benchmarks as (
 recommended as (
     select
         benchmarks.*,
-        is_employed and (on_time_failed or estimate_failed or training_gap_tasks > 0)
-            as training_recommended
+        on_time_failed or estimate_failed or training_gap_tasks > 0 as training_recommended
     from benchmarks
 ),
 
