@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo run test dev bench recovery clean
+.PHONY: setup demo run test dev lab bench recovery clean
 
 setup: $(VENV)/.synced
 
@@ -34,6 +34,9 @@ $(DAGSTER_HOME)/dagster.yaml: | pipelines/dagster.yaml
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI: runs, schedules, checks, lineage
 	$(VENV)/bin/dagster dev -w workspace.yaml
+
+lab: setup  ## JupyterLab on the notebooks (they read the published data/exports/kpi.duckdb)
+	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/
 
 bench: setup  ## full build, nightly increment and no-op run against a bare-DuckDB floor
 	$(VENV)/bin/pmo bench --scale $(or $(SCALE),large)
