@@ -69,8 +69,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.generate import DEFAULT_END, generate
+    from pipelines.settings import Paths
 
-    raw_dir = Path(os.environ.get("PMO_RAW_DIR", "data/raw"))
+    raw_dir = Paths.from_env().raw_dir
     if not any(raw_dir.glob("*")):
         print(f"generating the demo data set into {raw_dir} ...")
         generate("demo", 1, raw_dir)

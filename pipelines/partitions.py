@@ -1,15 +1,15 @@
 """The as-of date of a run: its daily partition when it has one, else configuration."""
 
-import os
 from datetime import date
 
 import dagster as dg
 
 from pipelines.resources import PmoConfig
+from pipelines.settings import timezone
 
 # One partition per as-of date; end_offset=1 so that "today" is a valid as-of date.
 daily = dg.DailyPartitionsDefinition(
-    start_date="2015-01-01", timezone=os.environ.get("PMO_TIMEZONE", "UTC"), end_offset=1)
+    start_date="2015-01-01", timezone=timezone(), end_offset=1)
 
 
 def run_as_of(context: dg.AssetExecutionContext, pmo: PmoConfig) -> date:

@@ -86,7 +86,7 @@ def published_fingerprint(export_dir: Path) -> str | None:
 
 
 def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
-            tables: list[str] | None = None) -> Path:
+            tables: list[str] | None = None, fingerprint: str | None = None) -> Path:
     """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
     export dir to it; returns the release directory."""
     export_dir = _absolute(export_dir)
@@ -112,7 +112,8 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date,
         (work / "data_dictionary.md").write_text(render_markdown(dictionary))
         # the managers' report, from the release's own kpi.duckdb, switched in with it
         (work / "report.html").write_text(render_report(work / "kpi.duckdb"), encoding="utf-8")
-        _write_manifest(work, release_id, as_of, rows, content_fingerprint(con, as_of, tables))
+        _write_manifest(work, release_id, as_of, rows,
+                        fingerprint or content_fingerprint(con, as_of, tables))
         release = releases / release_id
         os.rename(work, release)
         _fsync(releases)

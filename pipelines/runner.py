@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import dagster as dg
 from pipelines.contract import ENTITIES
 from pipelines.definitions import build_definitions
 from pipelines.landing import unknown_files_message
+from pipelines.settings import Paths
 
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -22,7 +22,7 @@ def run_everything(as_of: date) -> bool:
     result = job.execute_in_process(
         run_config=QUIET, instance=dg.DagsterInstance.get(),
         partition_key=as_of.isoformat(), raise_on_error=False)
-    unread = unknown_files_message(Path(os.environ.get("PMO_RAW_DIR", "data/raw")), list(ENTITIES))
+    unread = unknown_files_message(Paths.from_env().raw_dir, list(ENTITIES))
     if unread:
         print(f"warning: {unread}")
     return report(result)
@@ -66,8 +66,8 @@ def report(result: dg.ExecuteInProcessResult) -> bool:
     return True
 
 
-def export_dir() -> str:
-    return os.environ.get("PMO_EXPORT_DIR", "data/exports")
+def export_dir() -> Path:
+    return Paths.from_env().export_dir
 
 
 def print_summary() -> None:

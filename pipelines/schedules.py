@@ -10,9 +10,9 @@ import dagster as dg
 
 from pipelines.contract import ENTITIES
 from pipelines.landing import entity_files
-from pipelines.settings import today
+from pipelines.settings import Paths, timezone, today
 
-TIMEZONE = os.environ.get("PMO_TIMEZONE", "UTC")
+TIMEZONE = timezone()
 
 
 def nightly_as_of(tick) -> str:
@@ -45,7 +45,7 @@ def landing_sensor(job) -> dg.SensorDefinition:
                default_status=dg.DefaultSensorStatus.STOPPED)
     def landing_folder_sensor(context: dg.SensorEvaluationContext):
         """Off by default: run once for each new set of landed files."""
-        raw_dir = Path(os.environ.get("PMO_RAW_DIR", "data/raw"))
+        raw_dir = Paths.from_env().raw_dir
         key = landing_run_key(raw_dir)
         if key == context.cursor:
             return dg.SkipReason("no new or changed file in the landing folder")

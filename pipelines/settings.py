@@ -9,8 +9,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
-def today(timezone: str | None = None) -> date:
-    return datetime.now(ZoneInfo(timezone or os.environ.get("PMO_TIMEZONE", "UTC"))).date()
+def timezone() -> str:
+    return os.environ.get("PMO_TIMEZONE", "UTC")
+
+
+def today(tz: str | None = None) -> date:
+    return datetime.now(ZoneInfo(tz or timezone())).date()
 
 
 @dataclass(frozen=True)
@@ -47,14 +51,12 @@ class Paths:
     export_dir: Path
 
     @classmethod
-    def from_env(cls, **overrides: str | Path | None) -> "Paths":
-        env = {
-            "raw_dir": os.environ.get("PMO_RAW_DIR", "data/raw"),
-            "warehouse": os.environ.get("PMO_WAREHOUSE", "data/warehouse.duckdb"),
-            "export_dir": os.environ.get("PMO_EXPORT_DIR", "data/exports"),
-        }
-        env.update({k: v for k, v in overrides.items() if v})
-        return cls(**{k: Path(v) for k, v in env.items()})
+    def from_env(cls) -> "Paths":
+        return cls(
+            raw_dir=Path(os.environ.get("PMO_RAW_DIR", "data/raw")),
+            warehouse=Path(os.environ.get("PMO_WAREHOUSE", "data/warehouse.duckdb")),
+            export_dir=Path(os.environ.get("PMO_EXPORT_DIR", "data/exports")),
+        )
 
 
 def as_of_from_env() -> date:

@@ -261,6 +261,12 @@ def photograph_notebook(browser: Browser, base: str, token: str, notebook: Path,
             break
         if state.get("cells") and time.monotonic() - stable_since > 10:
             break
+    return capture(browser, shot, tile_height)
+
+
+
+def capture(browser, shot, tile_height: int):
+    """Screenshot the whole notebook and record what was drawn and what was requested."""
     height = browser.evaluate(
         "Math.max(...[...document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook')]"
         ".map(e => e.scrollHeight), 0)") or 1000
@@ -312,15 +318,7 @@ def photograph_live(browser: Browser, base: str, token: str, source: Path, out: 
         if run.get("code") and run.get("done") == run.get("code") and not run.get("busy") \
                 and drawn >= expected:
             break
-    height = browser.evaluate(
-        "Math.max(...[...document.querySelectorAll('.jp-WindowedPanel-outer, .jp-Notebook')]"
-        ".map(e => e.scrollHeight), 0)") or 1000
-    browser.screenshot(shot.png, height + 120, tile_height)
-    state = json.loads(browser.evaluate(DRAWN_JS) or "{}")
-    shot.views, shot.drawn, shot.cells = state.get("views", 0), state.get("drawn", 0), \
-        state.get("cells", 0)
-    shot.blocked, shot.console_errors = external_requests(browser.drain())
-    return shot
+    return capture(browser, shot, tile_height)
 
 
 def photograph_page(browser: Browser, path: Path, out: Path, expected: int,

@@ -96,7 +96,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, entity: Entity, view: str) -> None
         gx.ExpectationSuite(name=entity.name, expectations=suite(entity)),
         result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ROW_ID,
                        "return_unexpected_index_query": True, "partial_unexpected_count": 0})
-    key = " || '|' || ".join(f'CAST("{k}" AS VARCHAR)' for k in entity.key)
+    key = rules.key_sql(entity)
     for outcome in result.results:  # not in suite order: the rule travels in `meta`
         meta = outcome.expectation_config.meta
         rule = meta["rule"]

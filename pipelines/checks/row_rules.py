@@ -37,7 +37,7 @@ def validate_pending(con: duckdb.DuckDBPyConnection, entity: Entity) -> int:
     rows = con.execute(f"SELECT count(*) FROM main.{view}").fetchone()[0]
     if rows:
         run_suite(con, entity, view)
-        key = " || '|' || ".join(f'CAST(r."{k}" AS VARCHAR)' for k in entity.key)
+        key = rules.key_sql(entity)
         for rule, offending in file_rules(entity, f"main.{view}"):
             con.execute(f"""
                 INSERT INTO raw._violations

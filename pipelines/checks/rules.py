@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pipelines.contract import Column
+from pipelines.contract import Column, Entity
+
+
+def key_sql(entity: Entity, alias: str = "r") -> str:
+    """SQL for a row's key values joined with |, as the findings report them."""
+    return " || '|' || ".join(f'CAST({alias}."{k}" AS VARCHAR)' for k in entity.key)
 
 
 def fmt(number: float) -> str:

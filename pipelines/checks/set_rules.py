@@ -70,7 +70,7 @@ def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity) -> bool:
                          [entity.name]).fetchone()
     if stored and stored[0] == current:
         return False
-    key = " || '|' || ".join(f'CAST(r."{k}" AS VARCHAR)' for k in entity.key)
+    key = rules.key_sql(entity)
     con.execute("DELETE FROM raw._violations WHERE entity = ? AND kind = 'set'", [entity.name])
     for rule, offending in set_rules(entity):
         con.execute(f"""
