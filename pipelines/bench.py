@@ -71,9 +71,9 @@ def floor(raw: Path, database: Path, as_of: date) -> dict:
     import duckdb
 
     from pipelines.contract import ENTITIES
-    from pipelines.landing import entity_files
+    from pipelines.ingest.landing import entity_files
     from pipelines.models import build_all
-    from pipelines.raw import ensure_raw_schema
+    from pipelines.ingest.raw_schema import ensure_raw_schema
     from pipelines.settings import KpiParams
 
     database.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from pipelines.raw import files_fingerprint
+from pipelines.ingest.raw_schema import files_fingerprint
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 LAYERS = ("staging", "intermediate", "marts")

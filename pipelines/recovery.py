@@ -60,7 +60,7 @@ def _drivers(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 
 def _build_in_process(raw: Path, as_of) -> pl.DataFrame:
     from pipelines.contract import ENTITIES
-    from pipelines.ingest import ingest_entity
+    from pipelines.ingest.load import ingest_entity
     from pipelines.models import build_all
     from pipelines.settings import KpiParams
 

@@ -9,7 +9,7 @@ import dagster as dg
 
 from pipelines.contract import ENTITIES
 from pipelines.definitions import build_definitions
-from pipelines.landing import unknown_files_message
+from pipelines.ingest.landing import unknown_files_message
 from pipelines.settings import Paths
 
 

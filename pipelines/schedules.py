@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 
 from pipelines.contract import ENTITIES
-from pipelines.landing import entity_files
+from pipelines.ingest.landing import entity_files
 from pipelines.settings import Paths, timezone, today
 
 TIMEZONE = timezone()

@@ -19,7 +19,7 @@ import duckdb
 
 from pipelines.contract import ENTITIES
 from pipelines.models import build_all
-from pipelines.raw import ensure_raw_schema
+from pipelines.ingest.raw_schema import ensure_raw_schema
 from pipelines.settings import KpiParams
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from pipelines.checks.gate import evaluate
 from pipelines.contract import ENTITIES
-from pipelines.ingest import ingest_entity
+from pipelines.ingest.load import ingest_entity
 from tests.landing import EMPLOYEES, PROJECTS, TASKS, TIMESHEETS, write_csv, write_landing
 
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from pipelines.contract import ENTITIES
-from pipelines.ingest import ingest_entity
+from pipelines.ingest.load import ingest_entity
 from tests.landing import TIMESHEETS, write_csv, write_landing
 
 TS = ENTITIES["timesheets"]
@@ -67,7 +67,7 @@ def test_single_file_and_folder_forms_together(con, tmp_path):
 def test_rerun_without_changes_reads_no_file(con, tmp_path, monkeypatch):
     write_landing(tmp_path)
     ingest_entity(con, tmp_path, TS)
-    import pipelines.ingest as ingest
+    import pipelines.ingest.load as ingest
 
     def no_reading(*args, **kwargs):
         raise AssertionError("a file was read")
@@ -82,7 +82,7 @@ def test_touched_file_with_same_content_is_hashed_but_not_read(con, tmp_path, mo
     path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
     ingest_entity(con, tmp_path, TS)
     os.utime(path, ns=(1, 1))
-    import pipelines.ingest as ingest
+    import pipelines.ingest.load as ingest
 
     monkeypatch.setattr(ingest, "read_strings", lambda *a: pytest.fail("re-read"))
     assert ingest_entity(con, tmp_path, TS).unchanged == 1

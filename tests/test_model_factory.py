@@ -7,7 +7,7 @@ import dagster as dg
 
 from pipelines.definitions import build_definitions
 from pipelines.models import Model, build_if_changed, discover, read_upstream, set_params
-from pipelines.raw import ensure_raw_schema
+from pipelines.ingest.raw_schema import ensure_raw_schema
 
 
 def test_upstream_is_read_from_the_sql_not_from_ctes_or_bookkeeping():

@@ -15,7 +15,7 @@ import pytest
 import pipelines.publish as publish_module
 from pipelines.contract import ENTITIES
 from pipelines.dictionary import UndocumentedColumnsError, data_dictionary, load_docs
-from pipelines.ingest import ingest_entity
+from pipelines.ingest.load import ingest_entity
 from pipelines.models import build_all
 from pipelines.publish import (PARTIAL, PERSONAL_COLUMNS, PersonalDataError, PublishError,
                                current_release, publish, releases_dir)

@@ -11,8 +11,8 @@ import dagster as dg
 from pipelines.checks.gate import evaluate
 from pipelines.checks.gx_suite import warm_up
 from pipelines.contract import ENTITIES
-from pipelines.ingest import ingest_entity
-from pipelines.landing import unknown_files_message
+from pipelines.ingest.load import ingest_entity
+from pipelines.ingest.landing import unknown_files_message
 from pipelines.resources import PmoConfig, Warehouse
 from pipelines.timing import phase
 

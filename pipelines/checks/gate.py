@@ -14,7 +14,7 @@ import duckdb
 from pipelines.checks.row_rules import validate_pending
 from pipelines.checks.set_rules import evaluate_set_rules
 from pipelines.contract import Entity
-from pipelines.landing import locate
+from pipelines.ingest.landing import locate
 
 SHOWN = 100
 

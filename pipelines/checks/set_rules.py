@@ -10,7 +10,7 @@ import duckdb
 
 from pipelines.checks import rules
 from pipelines.contract import ENTITIES, Entity
-from pipelines.raw import files_fingerprint
+from pipelines.ingest.raw_schema import files_fingerprint
 
 
 def _keys(entity: Entity) -> str:

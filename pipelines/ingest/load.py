@@ -16,8 +16,8 @@ import duckdb
 import polars as pl
 
 from pipelines.contract import Entity
-from pipelines.landing import StructuralFault, entity_files, locate, read_strings
-from pipelines.raw import ensure_raw_schema
+from pipelines.ingest.landing import StructuralFault, entity_files, locate, read_strings
+from pipelines.ingest.raw_schema import ensure_raw_schema
 
 MAX_PARSE_ERRORS_SHOWN = 5
 
