@@ -36,6 +36,10 @@ class KpiParams:
     tool_window_days: int = 90
     tool_min_tasks: int = 10
     tool_change_tolerance: float = 0.05  # a KPI moved at least this much: better or worse
+    horizon_weeks: int = 12  # weeks ahead in kpi_capacity
+    forecast_draws: int = 1000  # Monte Carlo draws per project in kpi_forecast
+    forecast_seed: int = 1  # fixed seed: the same inputs give the same forecast
+    forecast_min_group: int = 30  # finished tasks a ratio group needs before it is used alone
 
     def as_variables(self) -> dict[str, object]:
         return asdict(self)
