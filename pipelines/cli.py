@@ -1,40 +1,30 @@
 """`pmo`: the command line, a thin layer over the Dagster definitions.
 
-Flags override the PMO_* environment variables, which the definitions read when loaded,
-so the flags are set into the environment before `pipelines.definitions` is imported.
+The settings are read once (PMO_* variables, flags overriding them) and passed down.
+`generate`, `bench` and `recovery` are development tools (package `devtools`, in a checkout).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 import warnings
 from datetime import date
 from pathlib import Path
 
-ENV_FLAGS = {"raw_dir": "PMO_RAW_DIR", "warehouse": "PMO_WAREHOUSE",
-             "export_dir": "PMO_EXPORT_DIR", "as_of": "PMO_AS_OF"}
+from pipelines.settings import Settings, SettingsError
+
+RUN_FLAGS = ("raw_dir", "warehouse", "export_dir", "as_of")
 
 
-def _apply_flags(args: argparse.Namespace) -> None:
-    for flag, variable in ENV_FLAGS.items():
-        value = getattr(args, flag, None)
-        if value:
-            os.environ[variable] = str(value)
-    home = Path(os.environ.get("DAGSTER_HOME", ".dagster_home")).resolve()  # Dagster wants it absolute
-    os.environ["DAGSTER_HOME"] = str(home)
-    settings = home / "dagster.yaml"
-    if not settings.exists():  # a new instance: the project's settings (no telemetry)
-        home.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), settings)
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+def _settings(args: argparse.Namespace) -> Settings:
+    """The PMO_* environment, each given flag overriding its variable; read once, here."""
     warnings.filterwarnings("ignore")  # Dagster and GX deprecation chatter is not for users
+    return Settings.from_env(**{f: getattr(args, f, None) for f in RUN_FLAGS})
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from pipelines.generate import generate
+    from devtools.generate import generate
 
     summary = generate(args.scale, args.seed, Path(args.out), truth_file=args.truth,
                        timesheet_files=args.timesheet_files)
@@ -44,53 +34,48 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    _apply_flags(args)
+    settings = _settings(args)
     from pipelines.runner import run_everything
-    from pipelines.settings import as_of_from_env
 
-    return 0 if run_everything(as_of_from_env()) else 1
+    return 0 if run_everything(settings, settings.run_as_of()) else 1
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    _apply_flags(args)
+    settings = _settings(args)
     from pipelines.runner import backfill
 
     if args.to < args.from_:
         print("pmo backfill: --to is before --from")
         return 2
-    return 0 if backfill(args.from_, args.to) else 1
+    return 0 if backfill(settings, args.from_, args.to) else 1
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from pipelines.bench import report_bench
+    from devtools.bench import report_bench
 
     return report_bench(args.scale, args.seed, args.json)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from pipelines.generate import DEFAULT_END, generate
-    from pipelines.settings import Paths
+    from devtools.generate import DEFAULT_END, generate
 
-    raw_dir = Paths.from_env().raw_dir
-    if not any(raw_dir.glob("*")):
-        print(f"generating the demo data set into {raw_dir} ...")
-        generate("demo", 1, raw_dir)
-    # The demo data ends on a fixed date; KPIs as of that date tell its story.
-    args.as_of = args.as_of or os.environ.get("PMO_AS_OF") or DEFAULT_END.isoformat()
-    _apply_flags(args)
+    settings = _settings(args)
+    if not any(settings.raw_dir.glob("*")):
+        print(f"generating the demo data set into {settings.raw_dir} ...")
+        generate("demo", 1, settings.raw_dir)
     from pipelines.runner import print_summary, run_everything
-    from pipelines.settings import as_of_from_env
 
-    if not run_everything(as_of_from_env()):
+    # The demo data ends on a fixed date; KPIs as of that date tell its story.
+    if not run_everything(settings, settings.as_of or DEFAULT_END):
         return 1
-    print_summary()
+    print_summary(settings)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["recovery"]:  # its own options: pipelines/recovery.py
-        from pipelines.recovery import main as recovery
+    if argv[:1] == ["recovery"]:  # its own options: devtools/recovery.py
+        from devtools.recovery import main as recovery
 
         return recovery(argv[1:])
     parser = argparse.ArgumentParser(prog="pmo", description="PMO KPI platform")
@@ -133,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
                    "planted cause against found primary driver (see pmo recovery --help)")
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except SettingsError as error:
+        print(f"pmo {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

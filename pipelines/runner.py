@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.contract import ENTITIES
-from pipelines.definitions import build_definitions
+from pipelines.defs import build_definitions
+from pipelines.defs.jobs import AS_OF_TAG, HISTORY_FROM_TAG, HISTORY_TO_TAG
 from pipelines.ingest.landing import unknown_files_message
-from pipelines.settings import Paths
-
+from pipelines.settings import Settings
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-def run_everything(as_of: date) -> bool:
+def instance(settings: Settings) -> dg.DagsterInstance:
+    """The project's Dagster instance; a new one gets the project's settings (no telemetry)."""
+    home = settings.dagster_home
+    config = home / "dagster.yaml"
+    if not config.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), config)
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def run_everything(settings: Settings, as_of: date) -> bool:
     """Materialize every asset once as of a day. True when everything passed."""
-    job = build_definitions().resolve_job_def("pmo_run")
-    result = job.execute_in_process(
-        run_config=QUIET, instance=dg.DagsterInstance.get(),
-        partition_key=as_of.isoformat(), raise_on_error=False)
-    unread = unknown_files_message(Paths.from_env().raw_dir, list(ENTITIES))
+    job = build_definitions(settings).resolve_job_def("pmo_run")
+    with instance(settings) as dagster:
+        result = job.execute_in_process(run_config=QUIET, instance=dagster, raise_on_error=False,
+                                        tags={AS_OF_TAG: as_of.isoformat()})
+    unread = unknown_files_message(settings.raw_dir, list(ENTITIES))
     if unread:
         print(f"warning: {unread}")
-    return report(result)
+    return report(result, settings)
 
 
-def backfill(first: date, last: date) -> bool:
+def backfill(settings: Settings, first: date, last: date) -> bool:
     """Fill kpi_project_history for every day of [first, last] in one run, then publish."""
-    job = build_definitions().resolve_job_def("pmo_run")
-    result = job.execute_in_process(
-        run_config=QUIET, instance=dg.DagsterInstance.get(), raise_on_error=False,
-        asset_selection=[dg.AssetKey(["marts", "kpi_project_history"]),
-                         dg.AssetKey(["exports", "kpi_release"])],
-        tags={"dagster/asset_partition_range_start": first.isoformat(),
-              "dagster/asset_partition_range_end": last.isoformat()})
-    return report(result)
+    job = build_definitions(settings).resolve_job_def("pmo_run")
+    with instance(settings) as dagster:
+        result = job.execute_in_process(
+            run_config=QUIET, instance=dagster, raise_on_error=False,
+            asset_selection=[dg.AssetKey(["marts", "kpi_project_history"]),
+                             dg.AssetKey(["exports", "kpi_release"])],
+            tags={HISTORY_FROM_TAG: first.isoformat(), HISTORY_TO_TAG: last.isoformat()})
+    return report(result, settings)
 
 
-def report(result: dg.ExecuteInProcessResult) -> bool:
+def report(result: dg.ExecuteInProcessResult, settings: Settings) -> bool:
     """Print failed checks and steps in plain words. True when everything passed."""
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     failed_steps = [  # a blocked check already speaks for itself above
@@ -61,21 +72,17 @@ def report(result: dg.ExecuteInProcessResult) -> bool:
     if failed_checks or failed_steps:
         print("\nThe run was blocked: no KPI table was replaced; the last published ones stay.")
         return False
-    print(f"run ok: KPI tables published in {export_dir()} "
+    print(f"run ok: KPI tables published in {settings.export_dir} "
           f"(Parquet, CSV, kpi.duckdb, data_dictionary.md, report.html)")
     return True
 
 
-def export_dir() -> Path:
-    return Paths.from_env().export_dir
-
-
-def print_summary() -> None:
+def print_summary(settings: Settings) -> None:
     """Headline KPIs, read from the published kpi.duckdb as any reader would."""
     import duckdb
 
-    path = f"{export_dir()}/kpi.duckdb"
-    with duckdb.connect(path, read_only=True) as con:
+    export_dir = settings.export_dir
+    with duckdb.connect(str(export_dir / "kpi.duckdb"), read_only=True) as con:
         con.sql("""SELECT department, projects_active AS active, projects_red AS red,
                           projects_amber AS amber, projects_green AS green,
                           round(portfolio_cpi, 2) AS cpi, round(portfolio_spi, 2) AS spi,
@@ -91,5 +98,5 @@ def print_summary() -> None:
                          WHERE is_failing) USING (project_id)
                    ORDER BY cpi NULLS LAST""").show(max_width=200, max_rows=15)
         tables = [t for (t,) in con.execute("SHOW TABLES").fetchall()]
-    print(f"Published KPI tables ({', '.join(tables)}) in {export_dir()}: "
+    print(f"Published KPI tables ({', '.join(tables)}) in {export_dir}: "
           f"<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md")

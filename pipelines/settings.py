@@ -1,27 +1,29 @@
-"""Configuration: environment variables of outputs.md and the KPI parameters of kpis.md."""
+"""Settings of a run: the PMO_* variables and command-line flags, read and checked once.
+
+`Settings.load(environ, **flags)` is the only place that reads the environment; everything
+below receives the `Settings` value (or the part of it it needs). A bad value is refused when
+it is read, with one line naming the variable, the value and what is allowed.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-def timezone() -> str:
-    return os.environ.get("PMO_TIMEZONE", "UTC")
-
-
-def today(tz: str | None = None) -> date:
-    return datetime.now(ZoneInfo(tz or timezone())).date()
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the message names it and what is allowed."""
 
 
 @dataclass(frozen=True)
 class KpiParams:
-    """Every number the KPI SQL reads with getvariable('<name>')."""
+    """Every number the KPI SQL reads with getvariable('<name>') (docs/kpis.md)."""
 
-    as_of: date = field(default_factory=today)
+    as_of: date = date(2000, 1, 1)  # always replaced by the run's as-of date
     started_credit: float = 0.5  # earned fraction of a started task with no progress report
     health_red_below: float = 0.90
     health_amber_below: float = 0.95
@@ -49,24 +51,113 @@ class KpiParams:
 
 
 @dataclass(frozen=True)
-class Paths:
-    raw_dir: Path
-    warehouse: Path
-    export_dir: Path
+class Settings:
+    """Where data lands, lives and is published, and how the KPIs are computed."""
+
+    raw_dir: Path = Path("data/raw")
+    warehouse: Path = Path("data/warehouse.duckdb")
+    export_dir: Path = Path("data/exports")
+    dagster_home: Path = Path(".dagster_home")
+    as_of: date | None = None  # None: today in `timezone` (scheduled runs pass their own day)
+    timezone: str = "UTC"
+    max_bad_row_share: float = 0.0
+    stale_days: int = 7
+    timings_file: Path | None = None  # benchmark phase timings (JSON lines), when set
+    kpi: KpiParams = field(default_factory=KpiParams)
 
     @classmethod
-    def from_env(cls) -> "Paths":
+    def load(cls, environ: Mapping[str, str], **flags: object) -> "Settings":
+        """Settings from PMO_* variables, a flag (not None) overriding its variable."""
+        def pick(name: str, variable: str, default: str | None = None) -> str | None:
+            flag = flags.get(name)
+            return str(flag) if flag is not None else environ.get(variable, default)
+
+        timezone = _timezone(pick("timezone", "PMO_TIMEZONE", "UTC"))
+        as_of = pick("as_of", "PMO_AS_OF")
+        horizon = _number("PMO_HORIZON_WEEKS", pick("horizon_weeks", "PMO_HORIZON_WEEKS", "12"),
+                          int, low=1, high=520)
+        timings = environ.get("PMO_TIMINGS")
         return cls(
-            raw_dir=Path(os.environ.get("PMO_RAW_DIR", "data/raw")),
-            warehouse=Path(os.environ.get("PMO_WAREHOUSE", "data/warehouse.duckdb")),
-            export_dir=Path(os.environ.get("PMO_EXPORT_DIR", "data/exports")),
+            raw_dir=Path(pick("raw_dir", "PMO_RAW_DIR", "data/raw")),
+            warehouse=Path(pick("warehouse", "PMO_WAREHOUSE", "data/warehouse.duckdb")),
+            export_dir=Path(pick("export_dir", "PMO_EXPORT_DIR", "data/exports")),
+            dagster_home=Path(environ.get("DAGSTER_HOME") or ".dagster_home").absolute(),
+            as_of=parse_date("PMO_AS_OF", as_of) if as_of else None,
+            timezone=timezone,
+            max_bad_row_share=_share("PMO_MAX_BAD_ROW_SHARE",
+                                     pick("max_bad_row_share", "PMO_MAX_BAD_ROW_SHARE", "0")),
+            stale_days=_number("PMO_STALE_DAYS", pick("stale_days", "PMO_STALE_DAYS", "7"), int,
+                               low=0, high=3650),
+            timings_file=Path(timings) if timings else None,
+            kpi=KpiParams(horizon_weeks=horizon),
         )
 
+    @classmethod
+    def from_env(cls, **flags: object) -> "Settings":
+        """The process environment: the only place a PMO_* variable is read."""
+        return cls.load(os.environ, **flags)
 
-def as_of_from_env() -> date:
-    value = os.environ.get("PMO_AS_OF")
-    return date.fromisoformat(value) if value else today()
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
+
+    def run_as_of(self, requested: str | date | None = None) -> date:
+        """The as-of date of a run, decided here only: the run's own day (a schedule tick or a
+        run tag) when it has one, else the configured one, else today in the timezone."""
+        if isinstance(requested, date):
+            return requested
+        if requested:
+            return parse_date("as-of date", requested)
+        return self.as_of or self.today()
+
+    def params(self, as_of: date) -> KpiParams:
+        return self.kpi.at(as_of)
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)
 
 
-def max_bad_row_share() -> float:
-    return float(os.environ.get("PMO_MAX_BAD_ROW_SHARE", "0"))
+def parse_date(what: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(f"{what}: {value[:40]!r} is not a date; expected YYYY-MM-DD, "
+                            "for example 2026-11-20") from None
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"PMO_TIMEZONE: {value[:40]!r} is not a time zone; expected an IANA "
+                            "name such as UTC or Europe/Berlin") from None
+    return value
+
+
+def _number(variable: str, value: str, kind: type, low: float, high: float):
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(f"{variable}: {value[:40]!r} is not a "
+                            f"{'whole number' if kind is int else 'number'} "
+                            f"from {low:g} to {high:g}") from None
+    if not low <= number <= high:
+        raise SettingsError(f"{variable}: {value!r} is out of range; allowed {low:g} to {high:g}")
+    return number
+
+
+def _share(variable: str, value: str) -> float:
+    """A share from 0 to 1; "1%" means 0.01. "5" is refused: it would let every row through."""
+    text = value.strip()
+    if text.endswith("%"):
+        return _number(variable, text[:-1], float, 0, 100) / 100
+    try:
+        share = float(text)
+    except ValueError:
+        share = None
+    if share is None or not 0 <= share <= 1:
+        raise SettingsError(f"{variable}: {value[:40]!r} is not a share; allowed 0 to 1 "
+                            "(0.01 or 1% = one row in a hundred)")
+    return share
+
+
+KPI_PARAM_NAMES = tuple(f.name for f in fields(KpiParams) if f.name != "as_of")

@@ -18,7 +18,7 @@ from datetime import date
 import duckdb
 
 from pipelines.contract import ENTITIES
-from pipelines.models import build_all
+from pipelines.transform.models import build_all
 from pipelines.ingest.raw_schema import ensure_raw_schema
 from pipelines.settings import KpiParams
 
@@ -45,7 +45,7 @@ def insert(con, entity: str, rows: list[dict], file: str | None = None) -> None:
 
 def quarantine(con, entity: str, file: str, row: int) -> None:
     con.execute(
-        "insert into raw._violations (entity, _file, _row, rule, kind) values (?, ?, ?, 'test', 'row')",
+        "insert into state.violations (entity, _file, _row, rule, kind) values (?, ?, ?, 'test', 'row')",
         [entity, file, row],
     )
 

@@ -119,7 +119,7 @@ def test_bad_rows_within_allowed_share_are_quarantined(con, tmp_path):
     assert not gate(con, tmp_path, "timesheets", max_share=0.4).passed  # 1 of 2 = 50%
     verdict = evaluate(con, ENTITIES["timesheets"], 0.5)
     assert (verdict.passed, verdict.quarantined, verdict.share) == (True, 1, 0.5)
-    assert con.execute("SELECT _file, _row, rule FROM raw._violations").fetchall() == [
+    assert con.execute("SELECT _file, _row, rule FROM state.violations").fetchall() == [
         ("timesheets/2026-01-06.csv", 2, "hours > 0 and <= 24")]
 
 

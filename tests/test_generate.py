@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.generate import CAUSES, DEFAULT_END, append_day, generate
-from pipelines.generate.verify import RULES, connect, evaluate, violations
+from devtools.generate import CAUSES, DEFAULT_END, append_day, generate
+from devtools.generate.verify import RULES, connect, evaluate, violations
 
 SEED = 11
 

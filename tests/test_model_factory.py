@@ -5,9 +5,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.definitions import build_definitions
-from pipelines.models import Model, build_if_changed, discover, read_upstream, set_params
+import pipelines.transform.models as models
+from pipelines.defs import build_definitions
 from pipelines.ingest.raw_schema import ensure_raw_schema
+from pipelines.settings import Settings
+from pipelines.transform.models import Model, build_models, discover, read_upstream
 
 
 def test_upstream_is_read_from_the_sql_not_from_ctes_or_bookkeeping():
@@ -16,7 +18,7 @@ def test_upstream_is_read_from_the_sql_not_from_ctes_or_bookkeeping():
              done AS (SELECT * FROM tasks JOIN intermediate.int_calendar USING (day))
         SELECT * FROM done
         WHERE NOT EXISTS (SELECT 1 FROM raw._violations)
-          AND project_id IN (SELECT project_id FROM raw.projects)"""
+          AND project_id IN (SELECT project_id FROM raw.projects_current)"""
     assert read_upstream(sql) == ("intermediate.int_calendar", "raw.projects", "staging.stg_tasks")
 
 
@@ -24,7 +26,7 @@ def test_every_model_file_is_an_asset_with_its_sql_lineage():
     models = discover()
     assert set(models) == {f"{p.parent.name}.{p.stem}"
                            for p in Path("models").glob("*/*.sql")}
-    graph = build_definitions().resolve_asset_graph()
+    graph = build_definitions(Settings()).resolve_asset_graph()
     for table, model in models.items():
         key = dg.AssetKey(table.split("."))
         assert graph.get(key).parent_keys == {dg.AssetKey(u.split(".")) for u in model.upstream}
@@ -34,20 +36,23 @@ def test_every_model_file_is_an_asset_with_its_sql_lineage():
         assert all(order.index(u) < order.index(table) for u in model.upstream if u in models)
 
 
-def test_model_is_rebuilt_only_when_its_inputs_change(con):
+def test_model_is_rebuilt_only_when_its_inputs_change(con, monkeypatch):
     ensure_raw_schema(con)
-    con.execute("INSERT INTO raw._manifest VALUES ('holidays.csv', 'holidays', 'h1', 1, 1, 1, "
+    con.execute("INSERT INTO state.files VALUES ('holidays.csv', 'holidays', 'h1', 1, 1, 1, "
                 "now(), 'loaded', NULL, NULL)")
-    con.execute("CREATE SCHEMA staging")
     model = Model("m", "staging", Path("m.sql"),
                   "SELECT getvariable('as_of') AS d FROM raw.holidays", ("raw.holidays",))
+    monkeypatch.setattr(models, "discover", lambda: {"staging.m": model})
     params = {"as_of": date(2026, 1, 1), "started_credit": 0.5}
-    set_params(con, params)
-    assert build_if_changed(con, model, params)[0] == 0
-    assert build_if_changed(con, model, params)[0] is None  # same inputs: skipped
-    assert build_if_changed(con, model, {**params, "started_credit": 0.0})[0] is None  # unused
-    assert build_if_changed(con, model, {**params, "as_of": date(2026, 1, 2)})[0] == 0
-    con.execute("UPDATE raw._manifest SET hash = 'h2'")  # the file changed
-    assert build_if_changed(con, model, {**params, "as_of": date(2026, 1, 2)})[0] == 0
+
+    def rows(**changed):
+        return [b.rows for b in build_models(con, {**params, **changed}, only_changed=True)]
+
+    assert rows() == [0]
+    assert rows() == [None]  # same inputs: skipped
+    assert rows(started_credit=0.0) == [None]  # a parameter it does not read
+    assert rows(as_of=date(2026, 1, 2)) == [0]
+    con.execute("UPDATE state.files SET hash = 'h2'")  # the file changed
+    assert rows(as_of=date(2026, 1, 2)) == [0]
     con.execute("DROP TABLE staging.m")  # gone: rebuilt whatever the state says
-    assert build_if_changed(con, model, {**params, "as_of": date(2026, 1, 2)})[0] == 0
+    assert rows(as_of=date(2026, 1, 2)) == [0]

@@ -20,7 +20,7 @@ import duckdb
 import nbformat
 import pytest
 
-from pipelines.analysis import notebooks as nbs
+from devtools import notebooks as nbs
 from pipelines.analysis.report import render_report
 from tests.landing import EMPLOYEES, PROJECTS, TASKS, TIMESHEETS, write_csv
 

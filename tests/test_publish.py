@@ -12,13 +12,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import pipelines.publish as publish_module
+import pipelines.publish.release as publish_module
 from pipelines.contract import ENTITIES
-from pipelines.dictionary import UndocumentedColumnsError, data_dictionary, load_docs
+from pipelines.publish.dictionary import UndocumentedColumnsError, data_dictionary, load_docs
 from pipelines.ingest.load import ingest_entity
-from pipelines.models import build_all
-from pipelines.publish import (PARTIAL, PERSONAL_COLUMNS, PersonalDataError, PublishError,
-                               current_release, publish, releases_dir)
+from pipelines.transform.models import build_all
+from pipelines.publish.release import (PARTIAL, PERSONAL_COLUMNS, PersonalDataError, PublishError,
+                               current_release, releases_dir)
 from pipelines.settings import KpiParams
 from tests.landing import write_landing
 
@@ -52,11 +52,15 @@ def make_marts(con, as_of: date, projects: int = 3) -> None:
                    SELECT 'E1' AS employee_id, 'Ada Lovelace' AS full_name, 50.0 AS hourly_cost""")
 
 
-@pytest.fixture(autouse=True)
-def plain_report(monkeypatch):
+def plain_report(kpi_duckdb: Path) -> str:
     """These tests exercise publishing with made-up tables; the real report (which needs the
     real KPI tables) is checked where the real models run (tests/test_run.py, notebooks)."""
-    monkeypatch.setattr(publish_module, "render_report", lambda kpi: "<html>report</html>")
+    return "<html>report</html>"
+
+
+def publish(*args, **kwargs) -> Path:
+    """The report renderer is the caller's (the Dagster wiring); here, a plain one."""
+    return publish_module.publish(*args, **{"render_report": plain_report, **kwargs})
 
 
 @pytest.fixture
@@ -217,9 +221,9 @@ import os, signal, sys
 from datetime import date
 from pathlib import Path
 import duckdb
-import pipelines.publish as p
+import pipelines.publish.release as p
 
-p.render_report = lambda kpi: "<html>report</html>"  # made-up tables: see plain_report
+render = lambda kpi: "<html>report</html>"  # made-up tables: see plain_report
 
 
 def die(*args, **kwargs):
@@ -232,7 +236,8 @@ elif point == "switching":
     p.os.replace = die  # the new release and the temporary link exist, the switch does not
 elif point == "cleaning":
     p._clean = die  # switched, old releases not yet cleaned
-p.publish(duckdb.connect(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[4]))
+p.publish(duckdb.connect(sys.argv[1]), Path(sys.argv[2]), date.fromisoformat(sys.argv[4]),
+          render_report=render)
 """
 
 

@@ -1,6 +1,6 @@
 """pipelines/recovery.py: the confusion table by hand, and one real demo run end to end."""
 
-from pipelines.recovery import accuracy_line, confusion_table, main
+from devtools.recovery import accuracy_line, confusion_table, main
 
 
 def test_confusion_table_counts_planted_against_found():

@@ -124,7 +124,7 @@ def test_reader_holding_kpi_duckdb_open_never_blocks_a_run(project, capfd):
 
 
 def test_rerun_with_nothing_new_keeps_the_release_and_a_new_day_replaces_it(project, capfd):
-    from pipelines.publish import current_release
+    from pipelines.publish.release import current_release
 
     write_landing(project / "data" / "raw")
     assert run(capfd)[0] == 0

@@ -5,25 +5,30 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from pipelines.definitions import build_definitions
-from pipelines.schedules import landing_run_key, nightly_as_of
+from pipelines.defs import build_definitions
+from pipelines.defs.jobs import AS_OF_TAG
+from pipelines.defs.schedules import landing_run_key, nightly_as_of
+from pipelines.settings import Settings
 from tests.landing import write_landing
 
 
 def test_tick_at_two_computes_the_previous_day():
     tick = datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc)
-    assert nightly_as_of(tick) == "2026-11-25"
-    assert nightly_as_of(datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc)) == "2026-02-28"
+    assert nightly_as_of(tick, "UTC") == "2026-11-25"
+    assert nightly_as_of(datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc), "UTC") == "2026-02-28"
+    # 02:00 in Tokyo is 17:00 UTC the day before: the previous day is Tokyo's
+    assert nightly_as_of(datetime(2026, 11, 25, 17, 0, tzinfo=timezone.utc), "Asia/Tokyo") == (
+        "2026-11-25")
 
 
-def test_nightly_schedule_requests_the_previous_days_partition():
-    defs = build_definitions()
+def test_nightly_schedule_requests_the_previous_day():
+    defs = build_definitions(Settings())
     schedule = defs.get_schedule_def("nightly")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc))
     request = schedule(context)
-    assert (request.partition_key, request.run_key) == ("2026-11-25", "nightly-2026-11-25")
+    assert (request.tags[AS_OF_TAG], request.run_key) == ("2026-11-25", "nightly-2026-11-25")
 
 
 def test_run_key_changes_only_with_the_file_set(tmp_path):
@@ -39,14 +44,13 @@ def test_run_key_changes_only_with_the_file_set(tmp_path):
     assert landing_run_key(tmp_path) == landing_run_key(tmp_path)
 
 
-def test_sensor_is_off_by_default_and_runs_a_file_set_once(tmp_path, monkeypatch):
+def test_sensor_is_off_by_default_and_runs_a_file_set_once(tmp_path):
     write_landing(tmp_path)
-    monkeypatch.setenv("PMO_RAW_DIR", str(tmp_path))
-    monkeypatch.setenv("PMO_AS_OF", "2026-01-20")
-    sensor = build_definitions().get_sensor_def("landing_folder_sensor")
+    settings = Settings.load({"PMO_RAW_DIR": str(tmp_path), "PMO_AS_OF": "2026-01-20"})
+    sensor = build_definitions(settings).get_sensor_def("landing_folder_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
     context = dg.build_sensor_context(cursor=None)
     first = sensor(context)
-    assert (first.run_key, first.partition_key) == (landing_run_key(tmp_path), "2026-01-20")
+    assert (first.run_key, first.tags[AS_OF_TAG]) == (landing_run_key(tmp_path), "2026-01-20")
     again = sensor(dg.build_sensor_context(cursor=context.cursor))
     assert isinstance(again, dg.SkipReason)

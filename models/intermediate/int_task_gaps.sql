@@ -1,5 +1,5 @@
 -- int_task_gaps: one row per task (of a known project); its skill gap and training gap as of D
--- (kpis.md, People), with the task facts the root-cause and people models need.
+-- (docs/kpis.md, People), with the task facts the root-cause and people models need.
 -- Skill gap: the assignee's level in required_skill (latest assessment known at D: assessed_on
 -- null or <= D; 0 when absent) is below required_skill_level; with no required level, a gap
 -- means the assignee has no assessment of the skill at all.

@@ -1,9 +1,9 @@
 -- kpi_people: one row per employee employed on at least one day of the trailing window
--- D-(people_window_days-1) .. D (kpis.md, People): delivery benchmarks of the tasks the employee
+-- D-(people_window_days-1) .. D (docs/kpis.md, People): delivery benchmarks of the tasks the employee
 -- completed in the window, utilization and over-allocation of the weeks starting in it, open
 -- tasks with a skill or training gap, and a training recommendation with a reason a manager can
 -- act on (which benchmark failed, by how much, and the skills or tools to train).
--- training_recommended follows kpis.md whatever the employment status; is_employed tells a
+-- training_recommended follows docs/kpis.md whatever the employment status; is_employed tells a
 -- manager when the person has left since (the recommendation may then go to their successor).
 with bounds as (
     select

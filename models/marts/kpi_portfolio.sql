@@ -1,6 +1,6 @@
 -- kpi_portfolio: one row per department, plus one row 'ALL', as of D: active projects by
 -- health, portfolio CPI/SPI, share of tasks done, delivery and ROI over the last 12 months
--- and the utilization of the department's employees over the last 28 days (kpis.md).
+-- and the utilization of the department's employees over the last 28 days (docs/kpis.md).
 with projects as (
     select
         *,

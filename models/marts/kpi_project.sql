@@ -1,5 +1,5 @@
 -- kpi_project: one row per project started on or before D (as_of); earned value, earned
--- schedule, hours, tasks, delivery, ROI and health of the project as of D (kpis.md).
+-- schedule, hours, tasks, delivery, ROI and health of the project as of D (docs/kpis.md).
 with projects as (
     select *
     from intermediate.int_projects

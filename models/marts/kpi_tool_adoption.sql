@@ -1,4 +1,4 @@
--- kpi_tool_adoption: one row per tool_rollouts row with rollout_date <= D (kpis.md, Tool
+-- kpi_tool_adoption: one row per tool_rollouts row with rollout_date <= D (docs/kpis.md, Tool
 -- adoption): the department's tasks done in the tool_window_days before rollout_date and in the
 -- tool_window_days from it (up to D), their on-time rate and estimate ratio before and after,
 -- the after-values split by assignees trained and untrained in the tool, the change and a verdict.

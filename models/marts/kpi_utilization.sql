@@ -1,5 +1,5 @@
 -- kpi_utilization: one row per employee and ISO week (week_start = Monday) up to the week of D;
--- available, project and total hours, utilization and over-allocation (kpis.md).
+-- available, project and total hours, utilization and over-allocation (docs/kpis.md).
 select
     employee_id,
     department,

@@ -1,4 +1,4 @@
--- rca_drivers: one row per project started on or before D and root-cause driver (kpis.md,
+-- rca_drivers: one row per project started on or before D and root-cause driver (docs/kpis.md,
 -- Root-cause drivers): the share of the project's hours under the driver, the driver's baseline
 -- (median share over green projects), lift and flag; failing (red) projects rank their flagged
 -- drivers by share - baseline, and every row of a failing project carries its primary_driver

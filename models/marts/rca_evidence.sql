@@ -1,5 +1,5 @@
 -- rca_evidence: the tasks, employees and hours behind each root-cause driver's share of a project
--- (kpis.md, Root-cause drivers), one row per project, driver, task, employee and (for
+-- (docs/kpis.md, Root-cause drivers), one row per project, driver, task, employee and (for
 -- over_allocation) ISO week, for every project started on or before D. rca_drivers sums these
 -- rows, so for every project and driver sum(hours) / basis_hours = rca_drivers.share.
 -- An analyst lists a project's evidence with one query:

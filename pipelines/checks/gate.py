@@ -2,7 +2,7 @@
 
 Structural faults (rejected files, a required entity never delivered) always block.
 Rule violations block too, unless their rows are within PMO_MAX_BAD_ROW_SHARE of the
-entity: then those rows stay in `raw._violations` (the quarantine) and staging leaves them out.
+entity: then those rows stay in `state.violations` (the quarantine) and staging leaves them out.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from pipelines import state
 from pipelines.checks.row_rules import validate_pending
 from pipelines.checks.set_rules import evaluate_set_rules
 from pipelines.contract import Entity
@@ -65,28 +66,16 @@ def evaluate(con: duckdb.DuckDBPyConnection, entity: Entity, max_share: float) -
     validate_pending(con, entity)
     evaluate_set_rules(con, entity)
     verdict = Verdict(entity.name, max_share=max_share)
-    verdict.faults = [
-        f"{file}: rejected: {message}"
-        for file, message in con.execute(
-            """SELECT file, message FROM raw._manifest
-               WHERE entity = ? AND outcome = 'rejected' ORDER BY file""", [entity.name]
-        ).fetchall()
-    ]
-    delivered = con.execute(
-        "SELECT count(*) FROM raw._manifest WHERE entity = ?", [entity.name]).fetchone()[0]
-    if entity.required and not delivered:
+    verdict.faults = [f"{file}: rejected: {message}"
+                      for file, message in state.rejected_files(con, entity.name)]
+    if entity.required and not state.delivered_files(con, entity.name):
         verdict.faults.append(
             f"{entity.name}: required entity, but no file was delivered "
             f"(expected {entity.name}.csv or {entity.name}/*.csv, .csv.gz, .parquet, .xlsx)")
     verdict.rows = con.execute(f"SELECT count(*) FROM raw.{entity.name}").fetchone()[0]
-    verdict.bad_rows = con.execute(
-        "SELECT count(DISTINCT (_file, _row)) FROM raw._violations WHERE entity = ?",
-        [entity.name]).fetchone()[0]
+    verdict.bad_rows = state.bad_row_count(con, entity.name)
     verdict.violations = [
         {"file": f, "where": locate(f, r), "row": r, "key": k, "column": c, "value": v, "rule": rule}
-        for f, r, k, c, v, rule in con.execute(
-            f"""SELECT _file, _row, key, "column", value, rule FROM raw._violations
-                WHERE entity = ? ORDER BY _file, _row, rule LIMIT {SHOWN}""", [entity.name]
-        ).fetchall()
+        for f, r, k, c, v, rule in state.violations(con, entity.name, SHOWN)
     ]
     return verdict

@@ -3,7 +3,7 @@
 GX validates a view of the rows that arrived since the last validation (row_rules.py),
 through the pipeline's own DuckDB connection (one writer per file). The failing rows never travel to
 Python: each failed expectation hands back the SQL that selects them, and DuckDB copies
-them into `raw._violations`. GX is imported here only, and only when rows need checking.
+them into `state.violations`. GX is imported here only, and only when rows need checking.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from functools import cache
 
 import duckdb
 
+from pipelines import state
 from pipelines.checks import rules
 from pipelines.contract import Entity
+from pipelines.sql import ident, literal
 
 ROW_ID = ["_file", "_row"]
 _importing = threading.Lock()
@@ -48,7 +50,11 @@ def _load_gx():
         return result.freeze()() if result.returns_rows else result
 
     SqlAlchemyExecutionEngine._execute_query_with_recovery = staticmethod(buffered)
-    context = gx.get_context(mode="ephemeral")
+    from great_expectations.data_context.types.base import (
+        DataContextConfig, InMemoryStoreBackendDefaults)
+
+    context = gx.get_context(mode="ephemeral", project_config=DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(), analytics_enabled=False))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return gx, context
 
@@ -64,7 +70,7 @@ def suite(entity: Entity) -> list:
             meta={"rule": rule, "column": col.name, "value_sql": value}, **kwargs))
 
     for col in entity.columns:
-        value = f'CAST("{col.name}" AS VARCHAR)'
+        value = f"CAST({ident(col.name)} AS VARCHAR)"
         if col.required:
             add(E.ExpectColumnValuesToNotBeNull, col, rules.required_rule(col), "NULL",
                 column=col.name)
@@ -77,14 +83,14 @@ def suite(entity: Entity) -> list:
                 column=col.name, min_value=low, max_value=col.max, strict_min=col.gt is not None)
         if col.gte_column:
             add(E.ExpectColumnPairValuesAToBeGreaterThanB, col, rules.gte_rule(col),
-                f"{value} || ' < {col.gte_column} ' || \"{col.gte_column}\"",
+                f"{value} || {literal(' < ' + col.gte_column + ' ')} || {ident(col.gte_column)}",
                 column_A=col.name, column_B=col.gte_column, or_equal=True,
                 ignore_row_if="either_value_is_missing")
     return found
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, entity: Entity, view: str) -> None:
-    """Validate the rows of `main.<view>`; failing rows go to raw._violations."""
+    """Validate the rows of `main.<view>`; failing rows go to state.violations."""
     import duckdb_engine
 
     gx, context = _gx()
@@ -96,7 +102,6 @@ def run_suite(con: duckdb.DuckDBPyConnection, entity: Entity, view: str) -> None
         gx.ExpectationSuite(name=entity.name, expectations=suite(entity)),
         result_format={"result_format": "SUMMARY", "unexpected_index_column_names": ROW_ID,
                        "return_unexpected_index_query": True, "partial_unexpected_count": 0})
-    key = rules.key_sql(entity)
     for outcome in result.results:  # not in suite order: the rule travels in `meta`
         meta = outcome.expectation_config.meta
         rule = meta["rule"]
@@ -106,8 +111,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, entity: Entity, view: str) -> None
         if outcome.success:
             continue
         failing = outcome.result["unexpected_index_query"].strip().rstrip(";")
-        con.execute(f"""
-            INSERT INTO raw._violations
-            SELECT '{entity.name}', r._file, r._row, {key}, '{meta["column"]}', {meta["value_sql"]},
-                   ?, 'row'
-            FROM main.{view} AS r SEMI JOIN ({failing}) AS bad USING (_file, _row)""", [rule])
+        offending = f"""SELECT r._file, r._row, {literal(meta["column"])}, {meta["value_sql"]}
+                        FROM main.{view} AS r SEMI JOIN ({failing}) AS bad USING (_file, _row)"""
+        state.add_violations(con, entity.name, "row", rule, offending, f"main.{view}",
+                             rules.key_sql(entity))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pipelines.contract import Column, Entity
+from pipelines.sql import ident
 
 
 def key_sql(entity: Entity, alias: str = "r") -> str:
     """SQL for a row's key values joined with |, as the findings report them."""
-    return " || '|' || ".join(f'CAST({alias}."{k}" AS VARCHAR)' for k in entity.key)
+    return " || '|' || ".join(f"CAST({alias}.{ident(k)} AS VARCHAR)" for k in entity.key)
 
 
 def fmt(number: float) -> str:

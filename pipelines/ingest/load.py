@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines import state
 from pipelines.contract import Entity
 from pipelines.ingest.landing import StructuralFault, entity_files, locate, read_strings
 from pipelines.ingest.raw_schema import ensure_raw_schema
+from pipelines.sql import ident, literal
 
 MAX_PARSE_ERRORS_SHOWN = 5
 
@@ -41,7 +42,7 @@ def _digest(path: Path) -> str:
 
 
 def _typed(column: str, sql_type: str) -> str:
-    return f'TRY_CAST("{column}" AS {sql_type})'
+    return f"TRY_CAST({ident(column)} AS {sql_type})"
 
 
 TYPE_WORDS = {"date": "a date (YYYY-MM-DD)", "decimal": "a number", "integer": "a whole number"}
@@ -50,8 +51,9 @@ TYPE_WORDS = {"date": "a date (YYYY-MM-DD)", "decimal": "a number", "integer": "
 def _parse_errors(con: duckdb.DuckDBPyConnection, entity: Entity, columns: set[str]) -> dict:
     """Values that do not parse as their column's type: file -> message with the first few."""
     probes = [
-        f"""SELECT _file, _row, '{c.name}', "{c.name}", '{TYPE_WORDS[c.type]}' FROM landed
-            WHERE "{c.name}" IS NOT NULL AND {_typed(c.name, c.sql_type)} IS NULL"""
+        f"""SELECT _file, _row, {literal(c.name)}, left({ident(c.name)}, 40),
+                   {literal(TYPE_WORDS[c.type])} FROM landed
+            WHERE {ident(c.name)} IS NOT NULL AND {_typed(c.name, c.sql_type)} IS NULL"""
         for c in entity.columns
         if c.type != "text" and c.name in columns
     ]
@@ -96,17 +98,16 @@ def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame, 
     good = [f for f in landed["_file"].unique().to_list() if f not in report.rejected]
     extras = [c for c in landed.columns if c not in entity.column_names and c not in ("_file", "_row")]
     extra_sql = (
-        "to_json({" + ", ".join(f"'{c}': \"{c}\"" for c in extras) + "})" if extras else "NULL"
-    )
+        "to_json({" + ", ".join(f"{literal(c)}: {ident(c)}" for c in extras) + "})"
+        if extras else "NULL")
     select = ", ".join(
-        _typed(c.name, c.sql_type) if c.name in columns else f"NULL::{c.sql_type}"
-        for c in entity.columns
-    )
+        f"{_typed(c.name, c.sql_type)} AS {ident(c.name)}" for c in entity.columns
+        if c.name in columns)
     con.execute(f"DELETE FROM raw.{entity.name} WHERE _file IN (SELECT unnest(?))", [good])
     con.execute(
-        f"""INSERT INTO raw.{entity.name}
-            SELECT {select}, _file, _row, {extra_sql} FROM landed
-            WHERE _file IN (SELECT unnest(?))""",
+        f"""INSERT INTO raw.{entity.name} BY NAME
+            SELECT {select + ", " if select else ""}_file, _row, {extra_sql} AS _extra
+            FROM landed WHERE _file IN (SELECT unnest(?))""",
         [good],
     )
     counts = con.execute(
@@ -121,12 +122,7 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) ->
     """Bring the entity's new and changed files into `raw.<entity>`; update the manifest."""
     ensure_raw_schema(con)
     report = IngestReport(entity.name)
-    known = {
-        f: (h, size, mtime)
-        for f, h, size, mtime in con.execute(
-            "SELECT file, hash, size, mtime_ns FROM raw._manifest WHERE entity = ?", [entity.name]
-        ).fetchall()
-    }
+    known = state.known_files(con, entity.name)
     stats, hashes, to_read = {}, {}, []
     for path in entity_files(root, entity.name):
         name = path.relative_to(root).as_posix()
@@ -147,33 +143,17 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) ->
     landed = _read_changed(entity, root, to_read, report)
     if landed is not None:
         _load(con, entity, landed, report)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
     for name, digest in hashes.items():
-        outcome = "rejected" if name in report.rejected else "loaded"
         if name not in to_read:
-            con.execute(
-                "UPDATE raw._manifest SET size = ?, mtime_ns = ? WHERE file = ?",
-                [*stats[name], name],
-            )
+            state.touch_file(con, name, *stats[name])
             continue
-        con.execute(
-            """INSERT OR REPLACE INTO raw._manifest
-               (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [name, entity.name, digest, *stats[name], report.loaded.get(name), now, outcome,
-             report.rejected.get(name)],
-        )
-    # A rejected file that was taken away no longer blocks; rows it never brought are not lost.
-    con.execute(
-        """DELETE FROM raw._manifest WHERE entity = ? AND outcome = 'rejected'
-           AND file NOT IN (SELECT unnest(?::VARCHAR[]))""",
-        [entity.name, report.present],
-    )
+        outcome = "rejected" if name in report.rejected else "loaded"
+        state.record_file(con, name, entity.name, digest, *stats[name], report.loaded.get(name),
+                          outcome, report.rejected.get(name))
+    state.forget_vanished_rejections(con, entity.name, report.present)
     # Row-level findings of a replaced file are stale; its new rows get validated afresh.
     if report.loaded:
-        con.execute(
-            "DELETE FROM raw._violations WHERE entity = ? AND _file IN (SELECT unnest(?))",
-            [entity.name, list(report.loaded)],
-        )
+        state.clear_violations(con, entity.name, "row", list(report.loaded))
+        state.clear_violations(con, entity.name, "set", list(report.loaded))
     con.execute("COMMIT")
     return report

@@ -1,0 +1,153 @@
+"""`pmo bench`: how fast and lean a run is, against a bare-DuckDB floor measured alongside.
+
+Scenarios, each `pmo run` in a fresh child process (its peak memory read with wait4):
+  full     an empty warehouse: ingest, checks, models, history, exports
+  nightly  one new day of timesheets and one changed task file, as of the new day
+  noop     the same again: nothing new
+and the floor: the same raw files read with plain DuckDB `read_csv` into typed tables, then
+the same KPI SQL; no orchestration, no validation, no publishing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path("data/bench")
+
+
+def dataset(scale: str, seed: int) -> Path:
+    """The generated landing folder for a scale, made once and kept (timesheets as daily drops)."""
+    from devtools.generate import generate
+
+    home = ROOT / f"{scale}-seed{seed}"
+    raw, done = home / "raw", home / "generated"
+    if not done.exists():
+        shutil.rmtree(home, ignore_errors=True)
+        started = time.perf_counter()
+        generate(scale, seed, raw, timesheet_files="daily")
+        done.write_text(f"{time.perf_counter() - started:.1f}\n")
+    return raw
+
+
+def _child(args: list[str], env: dict[str, str]) -> tuple[float, int, int]:
+    """Run a child; returns (seconds, exit code, peak RSS in MB)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    output = process.stdout.read().decode()
+    code = os.waitstatus_to_exitcode(status)
+    if code:
+        print(output[-3000:], file=sys.stderr)
+    return seconds, code, usage.ru_maxrss // 1024
+
+
+def run_pipeline(raw: Path, work: Path, as_of: date) -> dict:
+    timings = work / "timings.jsonl"
+    timings.unlink(missing_ok=True)
+    env = {**os.environ, "PMO_RAW_DIR": str(raw), "PMO_WAREHOUSE": str(work / "warehouse.duckdb"),
+           "PMO_EXPORT_DIR": str(work / "exports"), "DAGSTER_HOME": str(work / "dagster"),
+           "PMO_TIMINGS": str(timings), "PMO_AS_OF": as_of.isoformat()}
+    seconds, code, peak = _child([sys.executable, "-m", "pipelines.cli", "run"], env)
+    if code:
+        raise SystemExit(f"pmo run failed (exit {code}) on {raw}")
+    phases: dict[str, float] = {}
+    for line in timings.read_text().splitlines():
+        entry = json.loads(line)
+        phases[entry["phase"]] = phases.get(entry["phase"], 0.0) + entry["seconds"]
+    phases["other"] = seconds - sum(phases.values())  # start-up, imports, Dagster bookkeeping
+    return {"seconds": seconds, "peak_mb": peak, "phases": phases}
+
+
+def floor(raw: Path, database: Path, as_of: date) -> dict:
+    """Plain DuckDB: read_csv every entity into a typed table, then the KPI SQL. In-process."""
+    import duckdb
+
+    from pipelines.contract import ENTITIES
+    from pipelines.ingest.landing import entity_files
+    from pipelines.transform.models import build_all
+    from pipelines.ingest.raw_schema import ensure_raw_schema
+    from pipelines.settings import KpiParams
+
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    started = time.perf_counter()
+    ensure_raw_schema(con)
+    for entity in ENTITIES.values():
+        files = [str(p) for p in entity_files(raw, entity.name)]
+        if not files:
+            continue
+        types = ", ".join(f"'{c.name}': '{c.sql_type}'" for c in entity.columns)
+        con.execute(f"""INSERT INTO raw.{entity.name} BY NAME
+            SELECT * EXCLUDE (filename), filename AS _file, 0 AS _row FROM read_csv({files}, header = true,
+                columns = {{{types}}}, filename = true)""")
+    loaded = time.perf_counter()
+    build_all(con, KpiParams(as_of=as_of).as_variables())
+    done = time.perf_counter()
+    con.close()
+    return {"seconds": done - started, "phases": {"read_csv": loaded - started,
+                                                  "models": done - loaded}}
+
+
+def nightly_delivery(raw: Path, seed: int) -> date:
+    """One new day of timesheets and one changed task file; returns the new day."""
+    import polars as pl
+
+    from devtools.generate import append_day
+
+    drop = append_day(raw, seed)
+    tasks = raw / "tasks.csv"
+    frame = pl.read_csv(tasks, infer_schema=False)
+    frame = frame.with_columns(  # one task re-estimated: a tool export rewrites the whole file
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.col("planned_hours").cast(pl.Float64) + 8)
+        .otherwise(pl.col("planned_hours").cast(pl.Float64)).alias("planned_hours"))
+    tasks.unlink()  # a new file: the cached data set's hard link stays untouched
+    frame.write_csv(tasks)
+    return date.fromisoformat(drop.stem)
+
+
+def bench(scale: str, seed: int) -> dict:
+    from devtools.generate import DEFAULT_END
+
+    source = dataset(scale, seed)
+    work = ROOT / f"{scale}-seed{seed}" / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    raw = work / "raw"
+    shutil.copytree(source, raw, copy_function=os.link)  # hard links: no copy of the data
+    results = {"floor": floor(raw, work / "floor.duckdb", DEFAULT_END),
+               "full": run_pipeline(raw, work, DEFAULT_END)}
+    day = nightly_delivery(raw, seed)
+    results["nightly"] = run_pipeline(raw, work, day)
+    results["noop"] = run_pipeline(raw, work, day)
+    return {"scale": scale, "seed": seed, "machine": f"{os.cpu_count()} cores",
+            "results": results}
+
+
+def render(report: dict) -> str:
+    results = report["results"]
+    floor_s, full_s = results["floor"]["seconds"], results["full"]["seconds"]
+    lines = [f"pmo bench --scale {report['scale']} ({report['machine']})", "",
+             "| scenario | seconds | x floor | x full | peak MB | phases (s) |",
+             "|---|---:|---:|---:|---:|---|"]
+    for name, r in results.items():
+        phases = ", ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        peak = r.get("peak_mb", "")
+        lines.append(f"| {name} | {r['seconds']:.1f} | {r['seconds'] / floor_s:.2f} | "
+                     f"{r['seconds'] / full_s:.2f} | {peak} | {phases} |")
+    return "\n".join(lines)
+
+
+def report_bench(scale: str, seed: int, json_path: Path | None = None) -> int:
+    report = bench(scale, seed)
+    target = json_path or ROOT / f"{scale}-results.json"
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    print(render(report))
+    print(f"\nfigures written to {target}")
+    return 0

@@ -1,0 +1,285 @@
+"""Publishing the KPI tables for readers: a complete release directory, then an atomic switch.
+
+For the export dir `data/exports`:
+
+    data/exports.releases/<release-id>/   <table>.parquet, <table>.csv, kpi.duckdb,
+                                          data_dictionary.json, data_dictionary.md, release.json
+    data/exports -> exports.releases/<release-id>      (relative symlink, swapped atomically)
+
+Readers (BI tools, notebooks) open files through the symlink and so see one whole release, old
+or new; they never open the warehouse, which DuckDB lets one writer or many readers hold, never
+both. A release is never modified once the symlink points at it, and the last KEEP_RELEASES stay
+on disk, so a reader's open connection keeps working across publishes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from typing import Callable
+
+from pipelines.contract import ENTITIES
+from pipelines.publish.dictionary import data_dictionary, render_markdown, table_columns
+from pipelines.sql import ident, literal
+
+# Renders report.html from a release's kpi.duckdb; given by the caller (the Dagster wiring),
+# so that publishing the tables never depends on the charting stack.
+ReportRenderer = Callable[[Path], str]
+
+log = logging.getLogger(__name__)
+
+# The oldest storage format DuckDB 2.0.1 writes (storage number 64, tagged "v1.0.0+"): DuckDB
+# 1.0.0 and 1.1.3 open it with every KPI column type; older version strings are accepted but
+# write the same format, and the default ("latest", number 999) is unreadable before 2.0.
+STORAGE_VERSION = "v1.0.0"
+KEEP_RELEASES = 3
+PARTIAL = ".partial"  # suffix of a release being written; left behind only by a crash
+RELEASE_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z-\d{4}-\d{2}-\d{2}-[0-9a-f]{6}")
+PERSONAL_COLUMNS = {c.name for e in ENTITIES.values() for c in e.columns if c.personal}
+
+
+class PublishError(RuntimeError):
+    """The tables cannot be published as asked; readers keep the previous release."""
+
+
+class PersonalDataError(PublishError):
+    """A table to publish carries a column the input contract marks personal."""
+
+
+def releases_dir(export_dir: Path) -> Path:
+    return export_dir.with_name(export_dir.name + ".releases")
+
+
+def current_release(export_dir: Path) -> Path | None:
+    """The release directory readers see now; None before the first publish."""
+    export_dir = _absolute(export_dir)
+    if not export_dir.is_symlink():
+        return None
+    target = _absolute(export_dir.parent / os.readlink(export_dir))
+    return target if target.is_dir() else None
+
+
+def data_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The as-of date of the KPI tables themselves (kpi_project's), which labels a release."""
+    found = con.execute("SELECT DISTINCT as_of FROM marts.kpi_project").fetchall()
+    if len(found) != 1:
+        raise PublishError(f"marts.kpi_project holds {len(found)} as-of dates; expected one")
+    return found[0][0]
+
+
+def content_fingerprint(con: duckdb.DuckDBPyConnection, as_of: date,
+                        tables: list[str] | None = None) -> str:
+    """What a release of these tables would hold: per table its rows and a sum of row hashes."""
+    digest = hashlib.sha256(as_of.isoformat().encode())
+    for t in _kpi_tables(con, tables):
+        count, total = con.execute(
+            f"SELECT count(*), sum(hash(t))::VARCHAR FROM marts.{ident(t)} AS t").fetchone()
+        digest.update(f"|{t}:{count}:{total}".encode())
+    return digest.hexdigest()
+
+
+def published_fingerprint(export_dir: Path) -> str | None:
+    """The content fingerprint of the release readers see now, if any."""
+    release = current_release(export_dir)
+    manifest = release / "release.json" if release else None
+    if not manifest or not manifest.exists():
+        return None
+    return json.loads(manifest.read_text()).get("fingerprint")
+
+
+def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None = None,
+            tables: list[str] | None = None, fingerprint: str | None = None,
+            render_report: ReportRenderer | None = None, notes: dict | None = None) -> Path:
+    """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
+    export dir to it; returns the release directory. The release is labelled with the as-of
+    date of its data unless `as_of` says otherwise; `notes` go into release.json."""
+    export_dir = _absolute(export_dir)
+    as_of = as_of or data_as_of(con)
+    tables = _kpi_tables(con, tables)
+    _refuse_personal_data(con, tables)
+    dictionary = data_dictionary(con, tables)  # fails on undocumented columns, before any write
+    if export_dir.exists() and not export_dir.is_dir():
+        raise PublishError(f"{export_dir} is a file, not an export directory; move it away")
+    releases = releases_dir(export_dir)
+    releases.mkdir(parents=True, exist_ok=True)
+    with _lock(releases):
+        # sorts by creation time (microseconds: several publishes a second stay ordered)
+        now = datetime.now(UTC)
+        release_id = f"{now:%Y%m%dT%H%M%S.%fZ}-{as_of:%Y-%m-%d}-{secrets.token_hex(3)}"
+        work = releases / (release_id + PARTIAL)
+        work.mkdir()
+        # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
+        # that the next publish removes; the export dir still points at the previous release.
+        rows = _write_tables(con, work, tables)
+        _write_duckdb(con, work / "kpi.duckdb", tables, dictionary)
+        dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
+        (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
+        (work / "data_dictionary.md").write_text(render_markdown(dictionary))
+        notes = dict(notes or {})
+        if render_report is not None:  # the managers' report, from the release's own kpi.duckdb
+            try:
+                (work / "report.html").write_text(render_report(work / "kpi.duckdb"),
+                                                  encoding="utf-8")
+            except Exception as error:  # noqa: BLE001 - a chart must not hold back the tables
+                notes["report_error"] = f"{type(error).__name__}: {str(error)[:300]}"
+                log.warning("report.html not written: %s", notes["report_error"])
+        _write_manifest(work, release_id, as_of, rows,
+                        fingerprint or content_fingerprint(con, as_of, tables), notes)
+        release = releases / release_id
+        os.rename(work, release)
+        _fsync(releases)
+        _switch(export_dir, release)
+        _clean(export_dir, keep=release)
+    log.info("published %d tables as of %s to %s", len(tables), as_of, release)
+    return release
+
+
+def _kpi_tables(con: duckdb.DuckDBPyConnection, tables: list[str] | None) -> list[str]:
+    available = [t for (t,) in con.execute(
+        """SELECT table_name FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = 'marts'
+           ORDER BY table_name""").fetchall() if not t.startswith("_")]
+    chosen = available if tables is None else list(tables)
+    unknown = [t for t in chosen if t not in available]
+    if unknown:
+        raise PublishError(f"not KPI tables of schema marts: {', '.join(unknown)} "
+                           f"(exportable: {', '.join(available) or 'none'})")
+    odd = [t for t in chosen if not re.fullmatch(r"\w+", t)]  # names become file names
+    if odd or not chosen:
+        raise PublishError(f"nothing to publish or unusable table names: {odd or 'no tables'}")
+    return chosen
+
+
+def _refuse_personal_data(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+    found = [f"{t}.{name}" for t in tables for name, _ in table_columns(con, t)
+             if name.lower() in PERSONAL_COLUMNS]
+    if found:
+        raise PersonalDataError(
+            f"refusing to publish personal data (columns marked personal in the input "
+            f"contract): {', '.join(found)}. Exports identify people by employee_id only.")
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.normpath(Path(path).absolute()))  # comparable paths, links not followed
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str]) -> dict[str, int]:
+    rows = {}
+    for t in tables:
+        source = f"SELECT * FROM marts.{ident(t)}"
+        con.execute(f"COPY ({source}) TO {literal(work / f'{t}.parquet')} (FORMAT parquet)")
+        con.execute(f"COPY ({source}) TO {literal(work / f'{t}.csv')} (FORMAT csv, HEADER)")
+        rows[t] = con.execute(f"SELECT count(*) FROM marts.{ident(t)}").fetchone()[0]
+    return rows
+
+
+def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
+                  dictionary: dict) -> None:
+    """A self-contained DuckDB file that DuckDB 1.x readers open, with the dictionary as
+    table and column comments (shown by BI tools); reopened to check every column type."""
+    alias = f"pmo_publish_{secrets.token_hex(4)}"
+    con.execute(f"ATTACH {literal(path)} AS {alias} (STORAGE_VERSION '{STORAGE_VERSION}')")
+    try:
+        for t in tables:
+            target = f"{alias}.main.{ident(t)}"
+            con.execute(f"CREATE TABLE {target} AS SELECT * FROM marts.{ident(t)}")
+            doc = dictionary["tables"][t]
+            con.execute(f"COMMENT ON TABLE {target} IS {literal(doc['description'])}")
+            for c in doc["columns"]:
+                column = f"{target}.{ident(c['name'])}"
+                con.execute(f"COMMENT ON COLUMN {column} IS {literal(c['description'])}")
+    finally:
+        con.execute(f"DETACH {alias}")  # checkpoints: no .wal is left next to the file
+    con.execute(f"ATTACH {literal(path)} AS {alias} (READ_ONLY)")
+    try:
+        written = {t: table_columns(con, t, "main", alias) for t in tables}
+    finally:
+        con.execute(f"DETACH {alias}")
+    expected = {t: table_columns(con, t) for t in tables}
+    if written != expected or Path(f"{path}.wal").exists():
+        raise PublishError(f"{path} does not reopen with the warehouse's tables and types")
+
+
+def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, int],
+                    fingerprint: str, notes: dict) -> None:
+    """release.json, written last: checksums of every file, each fsynced before the switch."""
+    files = {}
+    for path in sorted(work.iterdir()):
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+            os.fsync(f.fileno())
+        files[path.name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+    manifest = {"release": release_id, "as_of": as_of.isoformat(), "fingerprint": fingerprint,
+                "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "duckdb_version": duckdb.__version__, "storage_version": STORAGE_VERSION,
+                "tables": {t: {"rows": n} for t, n in rows.items()}, "files": files, **notes}
+    with (work / "release.json").open("w") as f:
+        f.write(json.dumps(manifest, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    _fsync(work)
+
+
+def _switch(export_dir: Path, release: Path) -> None:
+    """Point export_dir at the release with one rename(2) of a fresh symlink onto it."""
+    parent = export_dir.parent
+    if export_dir.is_dir() and not export_dir.is_symlink():
+        # a directory made by a user: rename(2) cannot replace it by a symlink, so it goes first
+        if any(export_dir.iterdir()):
+            stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+            legacy = releases_dir(export_dir) / f"legacy-{stamp}"
+            os.rename(export_dir, legacy)
+            log.warning("%s was a plain directory with files: moved it to %s (kept, never "
+                        "deleted); %s is now a link to the published release",
+                        export_dir, legacy, export_dir)
+        else:
+            export_dir.rmdir()
+    tmp = parent / f".{export_dir.name}.switch-{secrets.token_hex(4)}"
+    os.symlink(os.path.relpath(release, parent), tmp)
+    os.replace(tmp, export_dir)
+    _fsync(parent)
+
+
+def _clean(export_dir: Path, keep: Path) -> None:
+    """Delete releases beyond the newest KEEP_RELEASES, abandoned partial ones and stray
+    switch links; legacy directories (user files) stay."""
+    releases = releases_dir(export_dir)
+    complete = sorted((p for p in releases.iterdir() if RELEASE_ID.fullmatch(p.name)), reverse=True)
+    kept = {keep, *[p for p in complete if p != keep][:KEEP_RELEASES - 1]}
+    garbage = [p for p in complete if p not in kept]
+    garbage += [p for p in releases.iterdir() if p.name.endswith(PARTIAL)]
+    for path in garbage:
+        # a reader may still hold an old file open: fine on POSIX; a failure waits for next time
+        shutil.rmtree(path, ignore_errors=True)
+    for link in export_dir.parent.glob(f".{export_dir.name}.switch-*"):
+        link.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _lock(releases: Path):
+    """One publisher per export dir at a time, so cleanup never removes a live partial release."""
+    with (releases / ".lock").open("w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield

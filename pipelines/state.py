@@ -1,0 +1,183 @@
+"""The pipeline's own bookkeeping, all of it in the warehouse schema `state`, owned here.
+
+- `state.files`: every landed file by path, entity, content hash and outcome (the manifest);
+- `state.violations`: one row per broken rule and raw row (the quarantine when allowed);
+- `state.set_rules`: what the cross-file rules of an entity were last evaluated on;
+- `state.models`: what each SQL model's table was last built from.
+
+Everything else (raw, staging, intermediate, marts) is data; this schema is how a run knows
+what it does not need to do again. Deleting it makes the next run do everything once more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+DDL = [
+    "CREATE SCHEMA IF NOT EXISTS state",
+    """CREATE TABLE IF NOT EXISTS state.files (
+        file VARCHAR PRIMARY KEY,   -- path under the landing folder
+        entity VARCHAR NOT NULL,
+        hash VARCHAR NOT NULL,      -- sha256 of the file's content as last read
+        size BIGINT NOT NULL,
+        mtime_ns BIGINT NOT NULL,
+        rows BIGINT,
+        loaded_at TIMESTAMP NOT NULL,
+        outcome VARCHAR NOT NULL,   -- loaded | rejected
+        validated_hash VARCHAR,     -- hash whose rows the row-level rules last checked
+        message VARCHAR             -- why a file was rejected
+    )""",
+    # kind 'row': a file's rows on their own, kept until the file changes;
+    # kind 'set': keys, references and totals across files, recomputed when an input changes.
+    """CREATE TABLE IF NOT EXISTS state.violations (
+        entity VARCHAR NOT NULL,
+        _file VARCHAR NOT NULL,
+        _row BIGINT NOT NULL,
+        key VARCHAR,                -- the row's key values, joined with |
+        "column" VARCHAR,
+        value VARCHAR,
+        rule VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS state.set_rules (
+        entity VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS state.models (
+        table_name VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, built_at TIMESTAMP)""",
+]
+
+# Bookkeeping tables of earlier versions: dropped, so the next run re-reads and rebuilds.
+LEGACY = ["raw._manifest", "raw._violations", "raw._set_rule_state", "main._model_state"]
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+    for table in LEGACY:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+# --- files -------------------------------------------------------------------------------
+
+def known_files(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, tuple[str, int, int]]:
+    """file -> (hash, size, mtime_ns) of the entity's files as last seen."""
+    return {f: (h, size, mtime) for f, h, size, mtime in con.execute(
+        "SELECT file, hash, size, mtime_ns FROM state.files WHERE entity = ?", [entity]
+    ).fetchall()}
+
+
+def record_file(con, file: str, entity: str, digest: str, size: int, mtime_ns: int,
+                rows: int | None, outcome: str, message: str | None) -> None:
+    con.execute("""INSERT OR REPLACE INTO state.files
+                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message)
+                   VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)""",
+                [file, entity, digest, size, mtime_ns, rows, outcome, message])
+
+
+def touch_file(con, file: str, size: int, mtime_ns: int) -> None:
+    con.execute("UPDATE state.files SET size = ?, mtime_ns = ? WHERE file = ?",
+                [size, mtime_ns, file])
+
+
+def forget_vanished_rejections(con, entity: str, present: list[str]) -> None:
+    """A rejected file that was taken away no longer blocks (it never brought rows)."""
+    con.execute("""DELETE FROM state.files WHERE entity = ? AND outcome = 'rejected'
+                   AND file NOT IN (SELECT unnest(?::VARCHAR[]))""", [entity, present])
+
+
+def rejected_files(con, entity: str) -> list[tuple[str, str]]:
+    return con.execute("""SELECT file, message FROM state.files
+                          WHERE entity = ? AND outcome = 'rejected' ORDER BY file""",
+                       [entity]).fetchall()
+
+
+def delivered_files(con, entity: str) -> int:
+    return con.execute("SELECT count(*) FROM state.files WHERE entity = ?",
+                       [entity]).fetchone()[0]
+
+
+def files_fingerprint(con, entities: list[str]) -> str:
+    """What the entities' raw tables hold: every delivered file by content hash and outcome."""
+    listing = con.execute(
+        """SELECT string_agg(file || ':' || hash || ':' || outcome, ',' ORDER BY file)
+           FROM state.files WHERE list_contains(?, entity)""", [sorted(entities)]).fetchone()[0]
+    return hashlib.sha256(str(listing).encode()).hexdigest()
+
+
+def pending_files_sql(entity: str) -> str:
+    """SELECT of the entity's loaded files whose rows the row rules have not checked yet.
+    `entity` is a contract entity name (validated by the caller), never input."""
+    return (f"SELECT file FROM state.files WHERE entity = '{entity}' AND outcome = 'loaded' "
+            "AND validated_hash IS DISTINCT FROM hash")
+
+
+def mark_validated(con, entity: str) -> None:
+    con.execute(f"UPDATE state.files SET validated_hash = hash "
+                f"WHERE file IN ({pending_files_sql(entity)})")
+
+
+# --- violations --------------------------------------------------------------------------
+
+def clear_violations(con, entity: str, kind: str, files: list[str] | None = None) -> None:
+    """Forget findings of one kind: all of them, or those of rows from the given files."""
+    if files is None:
+        con.execute("DELETE FROM state.violations WHERE entity = ? AND kind = ?", [entity, kind])
+    else:
+        con.execute("""DELETE FROM state.violations WHERE entity = ? AND kind = ?
+                       AND _file IN (SELECT unnest(?::VARCHAR[]))""", [entity, kind, files])
+
+
+def add_violations(con, entity: str, kind: str, rule: str, offending: str, rows: str,
+                   key_sql: str) -> None:
+    """Store the rows that `offending` (a SELECT of (_file, _row, column, value)) finds, with
+    the key read from `rows` (aliased r). SQL texts come from the contract, never from input."""
+    con.execute(f"""
+        INSERT INTO state.violations
+        SELECT ?, r._file, r._row, {key_sql}, bad.col, left(bad.value, 80), ?, ?
+        FROM ({offending}) AS bad(_file, _row, col, value)
+        JOIN {rows} AS r USING (_file, _row)""", [entity, rule, kind])
+
+
+def bad_row_count(con, entity: str) -> int:
+    return con.execute("""SELECT count(DISTINCT (_file, _row)) FROM state.violations
+                          WHERE entity = ?""", [entity]).fetchone()[0]
+
+
+def violations(con, entity: str, limit: int) -> list[tuple]:
+    return con.execute(
+        """SELECT _file, _row, key, "column", value, rule FROM state.violations
+           WHERE entity = ? ORDER BY _file, _row, rule LIMIT ?""", [entity, limit]).fetchall()
+
+
+def quarantined_sql(entity: str, kinds: tuple[str, ...] = ("row", "set")) -> str:
+    """SELECT of (_file, _row) of the entity's rows that break a rule of the given kinds."""
+    listed = ", ".join(f"'{k}'" for k in kinds)
+    return (f"SELECT _file, _row FROM state.violations "
+            f"WHERE entity = '{entity}' AND kind IN ({listed})")
+
+
+def violations_fingerprint(con, entity: str) -> str | None:
+    return con.execute("""SELECT md5(string_agg(_file || ':' || _row, ',' ORDER BY _file, _row))
+                          FROM state.violations WHERE entity = ?""", [entity]).fetchone()[0]
+
+
+# --- set rules and models: what a result was last computed from ---------------------------
+
+def stored_fingerprint(con, table: str, name: str) -> str | None:
+    column = {"set_rules": "entity", "models": "table_name"}[table]
+    found = con.execute(f"SELECT fingerprint FROM state.{table} WHERE {column} = ?",
+                        [name]).fetchone()
+    return found[0] if found else None
+
+
+def store_fingerprint(con, table: str, name: str, fingerprint: str) -> None:
+    if table == "models":
+        con.execute("INSERT OR REPLACE INTO state.models VALUES (?, ?, now()::TIMESTAMP)",
+                    [name, fingerprint])
+    else:
+        con.execute("INSERT OR REPLACE INTO state.set_rules VALUES (?, ?)", [name, fingerprint])
+
+
+def built_fingerprints(con) -> dict[str, str]:
+    return dict(con.execute("SELECT table_name, fingerprint FROM state.models").fetchall())

@@ -1,0 +1,176 @@
+"""The layered SQL models in `models/`: discovery, lineage read from the SQL, the one builder.
+
+A model is one file `models/<layer>/<name>.sql` holding one SELECT. It becomes the table
+`<layer>.<name>`; its upstream tables are the `schema.table` names its SQL reads (`raw.<entity>`
+for `raw.<entity>_current`). Parameters (as-of date, thresholds) are DuckDB variables read
+with `getvariable('name')`. `build_models` serves the run (only what changed), the history
+(as of other days, in a scratch catalog) and the benchmark floor (everything, no bookkeeping).
+"""
+
+from __future__ import annotations
+
+import graphlib
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from pipelines import state
+from pipelines.ingest.raw_schema import CURRENT_SUFFIX
+from pipelines.sql import ident
+from pipelines.transform import models_dir
+
+MODELS_DIR = models_dir()
+LAYERS = ("staging", "intermediate", "marts")
+SOURCE_SCHEMAS = ("raw", *LAYERS)
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    layer: str
+    path: Path
+    sql: str
+    upstream: tuple[str, ...]  # "schema.table" names
+
+    @property
+    def table(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """The run parameters the SQL reads."""
+        return tuple(sorted(set(re.findall(r"getvariable\('(\w+)'\)", self.sql))))
+
+    @property
+    def description(self) -> str:
+        """The leading `--` comment block of the file."""
+        lines = []
+        for line in self.sql.splitlines():
+            if not line.startswith("--"):
+                break
+            lines.append(line.removeprefix("--").strip())
+        return "\n".join(lines).strip()
+
+
+def read_upstream(sql: str) -> tuple[str, ...]:
+    """Tables in our schemas that a SELECT reads (CTE names are not tables).
+
+    `raw._*` tables (manifest, violations) are the raw layer's own bookkeeping, not assets.
+    """
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    found = {
+        f"{t.db}.{t.name.removesuffix(CURRENT_SUFFIX) if t.db == 'raw' else t.name}"
+        for t in tree.find_all(exp.Table)
+        if t.db in SOURCE_SCHEMAS and t.name not in ctes and not t.name.startswith("_")
+    }
+    return tuple(sorted(found))
+
+
+@cache
+def discover(models_dir: Path = MODELS_DIR) -> dict[str, Model]:
+    """Every model file, keyed by table name, in dependency order."""
+    models = {}
+    for layer in LAYERS:
+        for path in sorted((models_dir / layer).glob("*.sql")):
+            sql = path.read_text()
+            model = Model(path.stem, layer, path, sql, read_upstream(sql))
+            models[model.table] = model
+    graph = {t: [u for u in m.upstream if u in models] for t, m in models.items()}
+    return {t: models[t] for t in graphlib.TopologicalSorter(graph).static_order()}
+
+
+def set_params(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+    """Expose run parameters to the SQL as DuckDB variables."""
+    for name, value in params.items():
+        literal = f"DATE '{value.isoformat()}'" if isinstance(value, date) else "?"
+        args = [] if isinstance(value, date) else [value]
+        con.execute(f"SET VARIABLE {name} = {literal}", args)
+
+
+def _build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
+    """(Re)create the model's table in the catalog in use; returns its row count."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {model.layer}")
+    con.execute(f"CREATE OR REPLACE TABLE {model.table} AS\n{model.sql}")
+    return con.execute(f"SELECT count(*) FROM {model.table}").fetchall()[0][0]
+
+
+def raw_fingerprint(con: duckdb.DuckDBPyConnection, entity: str) -> str:
+    """The delivered files (by content hash) and the quarantined rows of an entity."""
+    bad = state.violations_fingerprint(con, entity)
+    return hashlib.sha256(f"{state.files_fingerprint(con, [entity])}|{bad}".encode()).hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, object],
+                built: dict[str, str]) -> str:
+    """SQL, the parameters it reads and what its upstream tables were built from."""
+    upstream = [
+        raw_fingerprint(con, t.split(".")[1]) if t.startswith("raw.") else built.get(t, "")
+        for t in model.upstream
+    ]
+    used = {name: str(params[name]) for name in model.params}
+    return hashlib.sha256(json.dumps([model.sql, used, upstream]).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Built:
+    table: str
+    rows: int | None  # None: skipped, its inputs had not changed
+    fingerprint: str | None
+
+
+def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
+                 tables: Iterable[str] | None = None, only_changed: bool = False,
+                 catalog: str | None = None) -> Iterator[Built]:
+    """Build the models (all, or `tables`) in dependency order as of params["as_of"].
+
+    only_changed: skip a model whose table exists from the same SQL, parameters and upstream,
+    and record what each was built from in `state.models`. catalog: build into that attached
+    catalog instead of the warehouse (as `USE catalog`), with no bookkeeping.
+    """
+    wanted = set(tables) if tables is not None else None
+    set_params(con, params)
+    home = con.execute("SELECT current_database()").fetchone()[0]
+    built = state.built_fingerprints(con) if only_changed else {}
+    if catalog:
+        con.execute(f"USE {ident(catalog)}")
+    try:
+        for table, model in discover().items():
+            if wanted is not None and table not in wanted:
+                continue
+            if not only_changed:
+                yield Built(table, _build(con, model), None)
+                continue
+            current = fingerprint(con, model, params, built)
+            if built.get(table) == current and _exists(con, model):
+                yield Built(table, None, current)
+                continue
+            con.execute("BEGIN TRANSACTION")
+            rows = _build(con, model)
+            state.store_fingerprint(con, "models", table, current)
+            con.execute("COMMIT")
+            built[table] = current
+            yield Built(table, rows, current)
+    finally:
+        if catalog:
+            con.execute(f"USE {ident(home)}")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, model: Model) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                       "current_database() AND schema_name = ? AND table_name = ?",
+                       [model.layer, model.name]).fetchone()[0] > 0
+
+
+def build_all(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> dict[str, int]:
+    """Every model, rebuilt (tests, the benchmark floor, notebooks' scratch warehouses)."""
+    return {b.table: b.rows for b in build_models(con, params)}
