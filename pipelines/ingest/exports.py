@@ -1,0 +1,119 @@
+"""Foreign files in the landing folder: tool exports recognised by content, and files mapped
+onto an entity by `mapping.yaml`. Each becomes, per entity it holds, a *unit*
+`<file>#<entity>` that ingest treats like one more file of that entity: the same manifest,
+checks, delivery semantics and messages, with the file's own place of each row in `_ref`.
+
+A foreign file is parsed once per process however many entities it feeds (cached by path and
+content hash), and never when its content is unchanged (the manifest knows the hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+
+from pipelines.ingest.readers import Export, ExportFault, jira, mapping, mspdi, timesheet_tools, xer
+
+READERS: tuple[ModuleType, ...] = (mspdi, xer, jira, timesheet_tools)
+UNIT_SEPARATOR = "#"
+HEAD_BYTES = 64 * 1024
+# Extensions worth opening to look at the content; anything else is not a tool export.
+CANDIDATE_SUFFIXES = (".xml", ".xer", ".csv", ".txt")
+
+
+@dataclass(frozen=True)
+class Foreign:
+    path: Path           # absolute
+    name: str            # path under the landing folder, posix
+    reader: str          # module name of the reader, or "mapping"
+    source: mapping.Source | None = None
+
+
+def unit_name(file: str, entity: str) -> str:
+    return f"{file}{UNIT_SEPARATOR}{entity}"
+
+
+def split_unit(name: str) -> tuple[str, str] | None:
+    """(file, entity) of a unit name, None for an ordinary file."""
+    file, sep, entity = name.rpartition(UNIT_SEPARATOR)
+    return (file, entity) if sep and file else None
+
+
+def find_foreign(root: Path, canonical: set[Path]) -> tuple[list[Foreign], list[str]]:
+    """Every foreign file under `root` (mapped ones first), and problems with mapping.yaml."""
+    found: dict[Path, Foreign] = {}
+    problems: list[str] = []
+    if (root / mapping.MAPPING_FILE).is_file():
+        try:
+            for path, source in mapping.sources_for(root, mapping.load_mapping(root)).items():
+                found[path] = Foreign(path, path.relative_to(root).as_posix(), "mapping", source)
+        except mapping.MappingError as error:
+            problems.append(str(error))
+    for path in sorted(root.rglob("*")) if root.is_dir() else []:
+        if (path in found or path in canonical or not path.is_file()
+                or not path.name.lower().endswith(CANDIDATE_SUFFIXES)):
+            continue
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+        reader = next((r for r in READERS if _recognises(r, path, head)), None)
+        if reader is not None:
+            name = path.relative_to(root).as_posix()
+            found[path] = Foreign(path, name, reader.__name__.rsplit(".", 1)[1])
+    return sorted(found.values(), key=lambda f: f.name), problems
+
+
+def _recognises(reader: ModuleType, path: Path, head: bytes) -> bool:
+    try:
+        return bool(reader.recognise(path, head))
+    except Exception:  # noqa: BLE001 - a file a reader cannot even look at is not its format
+        return False
+
+
+def entities_of(foreign: Foreign) -> list[str]:
+    """The entities a foreign file may feed (a mapped file: its one entity)."""
+    if foreign.source is not None:
+        return [foreign.source.entity]
+    return sorted(_read(foreign).tables)
+
+
+def read_unit(foreign: Foreign, entity: str) -> pl.DataFrame:
+    """The rows of one entity of a foreign file (String columns, `_row`, `_ref`); raises
+    ExportFault when the file cannot be read."""
+    table = _read(foreign).tables.get(entity)
+    if table is None:
+        return pl.DataFrame(schema={"_row": pl.Int64, "_ref": pl.String})
+    return table
+
+
+_READ: dict[tuple[Path, str], Export] = {}  # (path, content hash) -> what it holds
+
+
+def _read(foreign: Foreign) -> Export:
+    key = (foreign.path, _digest(foreign.path))
+    if key not in _READ:
+        if len(_READ) >= 8:  # a run reads each file once; keep memory bounded
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = _parse(foreign)
+    return _READ[key]
+
+
+def _parse(foreign: Foreign) -> Export:
+    try:
+        if foreign.source is not None:
+            return mapping.read_mapped(foreign.path, foreign.source)
+        reader = {r.__name__.rsplit(".", 1)[1]: r for r in READERS}[foreign.reader]
+        return reader.read(foreign.path)
+    except ExportFault:
+        raise
+    except Exception as error:  # noqa: BLE001 - a reader's surprise is the file's fault, in words
+        raise ExportFault(f"cannot read the file as {foreign.reader}: "
+                          f"{type(error).__name__}") from error
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
