@@ -1,4 +1,4 @@
-"""Synthetic data generator: contract, determinism, rules of inputs.md, planted causes, daily drops."""
+"""Synthetic data generator: contract, determinism, rules of docs/inputs.md, planted causes, daily drops."""
 from __future__ import annotations
 
 import shutil
@@ -13,7 +13,7 @@ from devtools.generate.verify import RULES, connect, evaluate, violations
 
 SEED = 11
 
-# The columns of every entity, in the order of the input contract (inputs.md).
+# The columns of every entity, in the order of the input contract (docs/inputs.md).
 CONTRACT = {
     "projects": ["project_id", "project_name", "department", "project_manager_id", "sponsor", "pmo_type",
                  "start_date", "planned_end_date", "actual_end_date", "budget", "expected_benefit",
@@ -151,7 +151,7 @@ def test_bad_arguments_are_refused(tmp_path):
     assert (tmp_path / "mixed" / "notes.txt").read_text() == "keep me"
 
 
-# ---- rules of inputs.md ------------------------------------------------------------------------
+# ---- rules of docs/inputs.md ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_rule_holds(db, rule):

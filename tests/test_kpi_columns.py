@@ -1,5 +1,5 @@
-"""Every column that outputs.md promises for the four KPI tables exists, on an empty warehouse
-and on the hand-made data set (copied from ../shared/spec/outputs.md, "columns that must exist")."""
+"""Every column that docs/outputs.md promises for the four KPI tables exists, on an empty warehouse
+and on the hand-made data set (copied from docs/outputs.md, "columns that must exist")."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Staging: delivery semantics of inputs.md (later file wins, quarantined rows left out before
+"""Staging: delivery semantics of docs/inputs.md (later file wins, quarantined rows left out before
 deduplication), defaults, and that quarantined rows stay out of the KPIs."""
 
 from tests.kpi_data import (

@@ -1,6 +1,6 @@
 """rca_drivers and rca_evidence by hand: one small data set per driver in which that driver, and
 only that one, explains the failing project R, then the ranking, the `unexplained` case and the
-configurable thresholds (kpis.md, Root-cause drivers).
+configurable thresholds (docs/kpis.md, Root-cause drivers).
 
 Every data set holds (as of D = Tue 2026-03-31, no holidays; weeks start Mon 03-02, 03-09, ...):
   G1, G2  finished on time (03-02 .. 03-13, ended 03-13), BAC 10,000, green: all tasks done, so

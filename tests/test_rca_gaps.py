@@ -1,4 +1,4 @@
-"""int_task_gaps by hand: the skill gap and training gap of a task as kpis.md (People) defines them,
+"""int_task_gaps by hand: the skill gap and training gap of a task as docs/kpis.md (People) defines them,
 one task per case, as of D = Tue 2026-03-31.
 
 Skill gap: the assignee's level in required_skill (latest assessment known at D; 0 when absent)

@@ -1,4 +1,4 @@
-"""kpi_people by hand (kpis.md, People): benchmarks over the trailing 90 days, utilization and
+"""kpi_people by hand (docs/kpis.md, People): benchmarks over the trailing 90 days, utilization and
 over-allocation of the weeks starting in the window, open tasks with gaps, and the training
 recommendation with its reason.
 
@@ -25,7 +25,7 @@ E2: b1 b2 b3 done on time (8 h planned, 8 h logged each, 04-06, 04-13, 04-20), 2
 E3: c1 (sql 4) and c2 (testing) done late (8 h each, logged 8 h each on 05-04 and 05-11): 2 tasks,
   under the minimum of 3. Open c3 (sql 3; E3 has sql 2) and c4 (python, no level; E3 has none):
   2 skill-gap tasks; c1 done and c5 cancelled (sql 5) do not count.
-E4: left on 06-15; d1 d2 d3 done late (8 h each): on time 0 of 3 = 0% < 70% fails; kpis.md
+E4: left on 06-15; d1 d2 d3 done late (8 h each): on time 0 of 3 = 0% < 70% fails; docs/kpis.md
   recommends training whatever the employment (is_employed tells the manager); no skill: no topic.
 E5 left on 03-01, before the window: no row. E6 is hired on 07-15, after D: no row.
 """

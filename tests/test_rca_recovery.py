@@ -10,7 +10,7 @@ def test_confusion_table_counts_planted_against_found():
     header = lines[0].split()
     assert header[-2:] == ["total", "correct"] and "unexplained" in header
     rows = {line.split()[0]: [int(n) for n in line.split()[1:]] for line in lines[1:]}
-    # columns: the six drivers in kpis.md order, unexplained, total, correct
+    # columns: the six drivers in docs/kpis.md order, unexplained, total, correct
     assert rows["skill_gap"] == [0, 2, 0, 1, 0, 0, 0, 3, 2]
     assert rows["turnover"] == [0, 0, 0, 0, 0, 0, 1, 1, 0]
     assert rows["estimation"] == [0, 0, 0, 1, 0, 0, 0, 1, 1]

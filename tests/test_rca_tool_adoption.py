@@ -1,4 +1,4 @@
-"""kpi_tool_adoption by hand (kpis.md, Tool adoption), as of D = Tue 2026-06-30.
+"""kpi_tool_adoption by hand (docs/kpis.md, Tool adoption), as of D = Tue 2026-06-30.
 
 A rollout on 04-01 compares the department's tasks done 01-01 .. 03-31 (the 90 days before) with
 those done 04-01 .. 06-29 (the 90 days from it). Tasks are 10 h planned; `batch` makes n tasks

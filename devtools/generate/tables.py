@@ -1,4 +1,4 @@
-"""The simulation's arrays turned into the input contract's entities (column names and types of inputs.md)."""
+"""The simulation's arrays turned into the input contract's entities (column names and types of docs/inputs.md)."""
 from __future__ import annotations
 
 import numpy as np

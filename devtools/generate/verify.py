@@ -1,5 +1,5 @@
 """An independent reading of a generated folder: health and root-cause drivers per project as of a date,
-computed in DuckDB straight from the CSV files by the formulas of kpis.md. The tests use it to prove
+computed in DuckDB straight from the CSV files by the formulas of docs/kpis.md. The tests use it to prove
 that planted projects fail, and fail for their planted reason."""
 from __future__ import annotations
 
@@ -201,6 +201,6 @@ RULES = {
 
 
 def violations(out_dir: Path) -> dict[str, int]:
-    """Rows breaking each rule of inputs.md (keys, references, value rules); all zero when valid."""
+    """Rows breaking each rule of docs/inputs.md (keys, references, value rules); all zero when valid."""
     con = connect(out_dir, materialize=True)
     return {name: con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0] for name, sql in RULES.items()}

@@ -72,7 +72,7 @@ crossings as (
 
 earned_schedule as (
     -- within a segment PV is linear, so the interpolation between C and C+1 (or C-1 and C)
-    -- of kpis.md is the point where the segment reaches EV
+    -- of docs/kpis.md is the point where the segment reaches EV
     select
         projects.*,
         pv_at_actual_time.pv_at,

@@ -137,7 +137,7 @@ select
     case when is_finished then (benefit - ac) / nullif(ac, 0) end as roi,
     (expected_benefit - eac) / nullif(eac, 0) as expected_roi,
     health,
-    -- more than outputs.md asks: inputs of the columns above, for drill-down
+    -- more than docs/outputs.md asks: inputs of the columns above, for drill-down
     start_date,
     planned_duration as pd,
     pv_at,
