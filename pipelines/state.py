@@ -27,7 +27,8 @@ DDL = [
         loaded_at TIMESTAMP NOT NULL,
         outcome VARCHAR NOT NULL,   -- loaded | rejected
         validated_hash VARCHAR,     -- hash whose rows the row-level rules last checked
-        message VARCHAR             -- why a file was rejected
+        message VARCHAR,            -- why a file was rejected
+        absent VARCHAR[]            -- contract columns a tool export does not carry
     )""",
     # kind 'row': a file's rows on their own, kept until the file changes;
     # kind 'set': keys, references and totals across files, recomputed when an input changes.
@@ -68,11 +69,12 @@ def known_files(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, tuple[
 
 
 def record_file(con, file: str, entity: str, digest: str, size: int, mtime_ns: int,
-                rows: int | None, outcome: str, message: str | None) -> None:
+                rows: int | None, outcome: str, message: str | None,
+                absent: list[str] | None = None) -> None:
     con.execute("""INSERT OR REPLACE INTO state.files
-                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message)
-                   VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)""",
-                [file, entity, digest, size, mtime_ns, rows, outcome, message])
+                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message, absent)
+                   VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)""",
+                [file, entity, digest, size, mtime_ns, rows, outcome, message, absent])
 
 
 def touch_file(con, file: str, size: int, mtime_ns: int) -> None:
@@ -131,12 +133,19 @@ def clear_violations(con, entity: str, kind: str, files: list[str] | None = None
 def add_violations(con, entity: str, kind: str, rule: str, offending: str, rows: str,
                    key_sql: str) -> None:
     """Store the rows that `offending` (a SELECT of (_file, _row, column, value)) finds, with
-    the key read from `rows` (aliased r). SQL texts come from the contract, never from input."""
+    the key read from `rows` (aliased r). SQL texts come from the contract, never from input.
+
+    A required value is not asked of a tool export that does not carry its column at all
+    (docs/inputs.md: what an export does not state is empty, and KPIs needing it are null)."""
     con.execute(f"""
         INSERT INTO state.violations
         SELECT ?, r._file, r._row, {key_sql}, bad.col, left(bad.value, 80), ?, ?
         FROM ({offending}) AS bad(_file, _row, col, value)
-        JOIN {rows} AS r USING (_file, _row)""", [entity, rule, kind])
+        JOIN {rows} AS r USING (_file, _row)
+        WHERE NOT (? = bad.col || ' is required' AND EXISTS (
+            SELECT 1 FROM state.files AS f
+            WHERE f.file = r._file AND list_contains(f.absent, bad.col)))""",
+                [entity, rule, kind, rule])
 
 
 def bad_row_count(con, entity: str) -> int:

@@ -39,7 +39,7 @@ def test_every_model_file_is_an_asset_with_its_sql_lineage():
 def test_model_is_rebuilt_only_when_its_inputs_change(con, monkeypatch):
     ensure_raw_schema(con)
     con.execute("INSERT INTO state.files VALUES ('holidays.csv', 'holidays', 'h1', 1, 1, 1, "
-                "now(), 'loaded', NULL, NULL)")
+                "now(), 'loaded', NULL, NULL, NULL)")
     model = Model("m", "staging", Path("m.sql"),
                   "SELECT getvariable('as_of') AS d FROM raw.holidays", ("raw.holidays",))
     monkeypatch.setattr(models, "discover", lambda: {"staging.m": model})
