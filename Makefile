@@ -27,7 +27,7 @@ run: setup
 	$(VENV)/bin/pmo run
 
 test: setup  ## the test suite, notebooks included
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2
 
 $(DAGSTER_HOME)/dagster.yaml: | pipelines/dagster.yaml
 	mkdir -p $(DAGSTER_HOME) && cp pipelines/dagster.yaml $@
