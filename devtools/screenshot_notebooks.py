@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/screenshot_notebooks.py            # demo data in a temp dir
     .venv/bin/python scripts/screenshot_notebooks.py --export-dir data/exports
+    .venv/bin/python devtools/screenshot_notebooks.py --report demo=/tmp/demo/exports \
+        large=/tmp/large/exports      # report.html only: first screen and whole page
 
 Steps:
 1. KPI tables: the published `kpi.duckdb` of --export-dir; without one, the demo data set is
@@ -51,6 +53,7 @@ CHROMIUM_FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
     "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=localhost;127.0.0.1",
 ]
+LAB_APP_SETTINGS = ROOT / "jupyter" / "lab" / "settings"  # overrides.json: .py opens as notebook
 LAB_SETTINGS = {  # written into a throw-away JUPYTERLAB_SETTINGS_DIR
     # every cell in the DOM, so the whole notebook can be measured and photographed
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
@@ -223,6 +226,7 @@ def jupyterlab(root_dir: Path, scratch: Path, export_dir: Path | None = None):
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
          "--ServerApp.open_browser=False", "--LabApp.news_url=None",
          "--LabApp.extension_manager=readonly", "--LabApp.expose_app_in_browser=True",
+         f"--LabApp.app_settings_dir={LAB_APP_SETTINGS}",  # the settings `make lab` ships
          *(["--allow-root"] if os.geteuid() == 0 else [])],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=root_dir)
     base = f"http://127.0.0.1:{port}"
@@ -281,8 +285,9 @@ def capture(browser, shot, tile_height: int):
 RUN_ALL_JS = """(async () => {
   const app = window.jupyterapp;
   await app.restored;
-  const widget = await app.commands.execute('docmanager:open',
-      {path: %s, factory: 'Jupytext Notebook'});
+  // no factory: the default viewer of a .py, as a double-click in the file browser opens it
+  const widget = await app.commands.execute('docmanager:open', {path: %s});
+  if (!widget.content || !widget.content.widgets) throw new Error('opened as text');
   await widget.context.ready;
   await widget.sessionContext.ready;
   await app.commands.execute('notebook:run-all-cells');
@@ -322,12 +327,20 @@ def photograph_live(browser: Browser, base: str, token: str, source: Path, out: 
 
 
 def photograph_page(browser: Browser, path: Path, out: Path, expected: int,
-                    tile_height: int = 0) -> Shot:
+                    tile_height: int = 0, first_screen: bool = False) -> Shot:
+    """A full-length PNG of a page; with first_screen, also <name>-first.png: the 1000 pixels
+    a reader sees before scrolling."""
     shot = Shot(path.stem, out / f"{path.stem}.png", expected)
     browser.navigate(path.resolve().as_uri())
     time.sleep(3)
     height = browser.evaluate("document.documentElement.scrollHeight") or 1000
     browser.screenshot(shot.png, height, tile_height)
+    if first_screen:
+        browser.call("Emulation.setDeviceMetricsOverride", width=browser.width, height=1000,
+                     deviceScaleFactor=1, mobile=False)
+        time.sleep(0.5)
+        first = browser.call("Page.captureScreenshot", format="png")
+        (out / f"{path.stem}-first.png").write_bytes(base64.b64decode(first["data"]))
     state = json.loads(browser.evaluate(DRAWN_JS) or "{}")
     shot.views, shot.drawn = state.get("views", 0), state.get("drawn", 0)
     shot.blocked, shot.console_errors = external_requests(browser.drain())
@@ -393,6 +406,34 @@ def _stop(proc: subprocess.Popen) -> None:
                 pass
 
 
+def photograph_reports(pairs: list[str], out: Path, chromium: str, tile_height: int) -> int:
+    """Render and photograph report.html of each NAME=EXPORT_DIR."""
+    from pipelines.analysis.report import render_report
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots = []
+    with tempfile.TemporaryDirectory(prefix="pmo-shots-") as scratch:
+        browser = Browser(chromium, Path(scratch) / "chromium-profile")
+        try:
+            for pair in pairs:
+                name, _, export_dir = pair.rpartition("=")
+                started = time.monotonic()
+                page = out / f"report-{name or 'report'}.html"
+                page.write_text(render_report(Path(export_dir) / "kpi.duckdb"), encoding="utf-8")
+                print(f"rendered {page} ({page.stat().st_size / 1024:.0f} KB) in "
+                      f"{time.monotonic() - started:.1f} s")
+                shots.append(photograph_page(browser, page, out, page.read_text().count("<svg"),
+                                             tile_height, first_screen=True))
+        finally:
+            browser.close()
+    for s in shots:
+        print(f"{s.name:24} charts {s.expected} drawn {s.drawn} external requests "
+              f"{len(s.blocked)} console errors {len(s.console_errors)}  {s.png}")
+        for error in s.console_errors[:3]:
+            print(f"{'':24} console: {error}")
+    return 0 if all(s.ok and not s.blocked and not s.console_errors for s in shots) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--export-dir", type=Path,
@@ -406,7 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--live", action="store_true",
                         help="also open each committed notebook (.py) in JupyterLab, run all "
                              "its cells in the browser's kernel and photograph <name>-live.png")
+    parser.add_argument("--report", nargs="+", metavar="NAME=EXPORT_DIR",
+                        help="only render report.html of these export dirs and photograph "
+                             "them (report-NAME.png, report-NAME-first.png); no JupyterLab")
     args = parser.parse_args(argv)
+    if args.report:
+        return photograph_reports(args.report, args.out.resolve(), args.chromium,
+                                  args.tile_height)
 
     from devtools.notebooks import execute_notebook, notebook_sources
     from pipelines.analysis.report import render_report

@@ -13,6 +13,12 @@
 #     name: python3
 # ---
 
+# %% [markdown]
+# # Failing projects
+#
+# Which projects are failing, and why? From the red list to one project's root-cause drivers, then to the hours and people behind
+# each driver. Reads only the published KPI tables (`kpi.duckdb`, read-only).
+
 # %% tags=["parameters"]
 import os
 
@@ -21,20 +27,13 @@ AS_OF = None  # "YYYY-MM-DD", a published date; None = the release's as-of date
 DEPARTMENT = None  # a department name, or None for the whole portfolio
 PROJECT_ID = None  # the project to drill into; None = the failing project with the lowest CPI
 
-# %% [markdown]
-# # Failing projects
-#
-# From the red list to one project's root-cause drivers, then to the hours and people behind
-# each driver. Reads only the published KPI tables (`kpi.duckdb`, read-only).
-
 # %%
 from IPython.display import Markdown
 
-from pipelines.analysis import charts, narrative
-from pipelines.analysis.data import KpiData
+from pipelines.analysis import chartkit, narrative, failing
 
-charts.enable()
-kpi = KpiData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
+chartkit.enable()
+kpi = failing.FailingData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
 Markdown(f"Reading `{kpi.path}` read-only: as of **{kpi.as_of}**, {kpi.scope}.")
 
 # %% [markdown]
@@ -45,10 +44,10 @@ red = kpi.red_list()
 Markdown(narrative.red_list_text(red, kpi.as_of, kpi.scope))
 
 # %%
-charts.red_projects(red)
+failing.red_projects(red)
 
 # %%
-charts.table(
+chartkit.table(
     red.select("project_id", "project_name", "department", "stage", "cpi", "spi", "vac",
                "delay_days", "primary_driver", "drivers"),
     {"cpi": "num2", "spi": "num2", "vac": "money"})
@@ -57,7 +56,7 @@ charts.table(
 # ## Which drivers stand out across the failing projects?
 
 # %%
-charts.driver_heatmap(kpi.drivers())
+failing.driver_heatmap(kpi.drivers())
 
 # %% [markdown]
 # ## For the selected project: which drivers stand out against the healthy projects?
@@ -69,7 +68,7 @@ drivers = kpi.drivers([project_id])
 Markdown(narrative.project_text(project, drivers))
 
 # %%
-charts.project_drivers(drivers, project_id)
+failing.project_drivers(drivers, project_id)
 
 # %% [markdown]
 # ## How many hours are behind each driver?
@@ -78,7 +77,7 @@ charts.project_drivers(drivers, project_id)
 Markdown(narrative.driver_hours_text(drivers))
 
 # %%
-charts.driver_hours(drivers, project_id)
+failing.driver_hours(drivers, project_id)
 
 # %% [markdown]
 # ## Which tasks and people are behind the drivers?
@@ -89,20 +88,20 @@ by_task = kpi.evidence_by_task(project_id)
 Markdown(narrative.evidence_text(by_person, by_task, drivers))
 
 # %%
-charts.evidence_people(by_person, project_id)
+failing.evidence_people(by_person, project_id)
 
 # %%
-charts.evidence_tasks(by_task, project_id)
+failing.evidence_tasks(by_task, project_id)
 
 # %%
-charts.table(kpi.evidence_detail(project_id), {"hours": "num1"})
+chartkit.table(kpi.evidence_detail(project_id), {"hours": "num1"})
 
 # %% [markdown]
 # ## How did the project get here?
 
 # %%
 history = kpi.project_history(project_id)
-charts.project_trend(history, project_id)
+failing.project_trend(history, project_id, kpi.params.health_red_below)
 
 # %%
 kpi.close()

@@ -13,6 +13,13 @@
 #     name: python3
 # ---
 
+# %% [markdown]
+# # People and training
+#
+# How busy is everyone, who is over-allocated, where are the skill gaps, and who should get
+# which refresher training? Reads only the published KPI tables (`kpi.duckdb`, read-only);
+# people appear by employee id only.
+
 # %% tags=["parameters"]
 import os
 
@@ -21,23 +28,14 @@ AS_OF = None  # "YYYY-MM-DD", a published date; None = the release's as-of date
 DEPARTMENT = None  # a department name, or None for the whole portfolio
 WEEKS = 26  # weeks of utilization to show, up to the as-of date
 
-# %% [markdown]
-# # People and training
-#
-# How busy is everyone, who is over-allocated, where are the skill gaps, and who should get
-# which refresher training? Reads only the published KPI tables (`kpi.duckdb`, read-only);
-# people appear by employee id only.
-
 # %%
 from IPython.display import Markdown
 
-from pipelines.analysis import charts, narrative
-from pipelines.analysis.data import KpiData
-from pipelines.settings import KpiParams
+from pipelines.analysis import chartkit, narrative, people
 
-charts.enable()
-kpi = KpiData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
-rule = KpiParams()  # the training benchmarks of kpis.md
+chartkit.enable()
+kpi = people.PeopleData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
+rule = kpi.params  # the training benchmarks the release was computed with
 Markdown(f"Reading `{kpi.path}` read-only: as of **{kpi.as_of}**, {kpi.scope}.")
 
 # %% [markdown]
@@ -48,7 +46,7 @@ heat = kpi.utilization_heatmap(weeks=WEEKS)
 Markdown(narrative.utilization_text(heat))
 
 # %%
-charts.utilization_heatmap(heat)
+people.utilization_heatmap(heat)
 
 # %% [markdown]
 # ## Who is over-allocated, and how often?
@@ -59,10 +57,10 @@ by_week = kpi.over_allocation_by_week(weeks=WEEKS)
 Markdown(narrative.over_allocation_text(top, by_week))
 
 # %%
-charts.most_over_allocated(top)
+people.most_over_allocated(top)
 
 # %%
-charts.over_allocation_trend(by_week)
+people.over_allocation_trend(by_week)
 
 # %% [markdown]
 # ## Where are the skill gaps?
@@ -72,10 +70,10 @@ gaps = kpi.skill_gaps()
 Markdown(narrative.skill_gap_text(gaps))
 
 # %%
-charts.skill_gaps(gaps)
+people.skill_gaps(gaps)
 
 # %%
-charts.skill_gap_people(kpi.skill_gap_people())
+people.skill_gap_people(kpi.skill_gap_people())
 
 # %% [markdown]
 # ## Who should get which refresher training, and why?
@@ -85,14 +83,14 @@ recs = kpi.training_recommendations()
 Markdown(narrative.training_text(recs, kpi.people().height))
 
 # %%
-charts.training_benchmarks(kpi.performance_points(), rule.training_on_time_below,
+people.training_benchmarks(kpi.performance_points(), rule.training_on_time_below,
                            rule.training_estimate_above)
 
 # %%
-charts.training_by_department(recs.rename({"reason_kind": "reason"}))
+people.training_by_department(recs.rename({"reason_kind": "reason"}))
 
 # %%
-charts.table(recs.select("employee_id", "department", "tasks_completed", "on_time_rate",
+chartkit.table(recs.select("employee_id", "department", "tasks_completed", "on_time_rate",
                          "estimate_ratio", "training_reason"),
              {"on_time_rate": "pct", "estimate_ratio": "num2"}, max_rows=100)
 

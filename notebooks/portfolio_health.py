@@ -13,6 +13,12 @@
 #     name: python3
 # ---
 
+# %% [markdown]
+# # Portfolio health
+#
+# How healthy is the project portfolio as of the as-of date, where are the red projects, and
+# is it getting better? Reads only the published KPI tables (`kpi.duckdb`, read-only).
+
 # %% tags=["parameters"]
 import os
 
@@ -20,20 +26,13 @@ EXPORT_DIR = os.environ.get("PMO_EXPORT_DIR", "data/exports")  # published expor
 AS_OF = None  # "YYYY-MM-DD", a published date; None = the release's as-of date
 DEPARTMENT = None  # a department name, or None for the whole portfolio
 
-# %% [markdown]
-# # Portfolio health
-#
-# How healthy is the project portfolio as of the as-of date, where are the red projects, and
-# is it getting better? Reads only the published KPI tables (`kpi.duckdb`, read-only).
-
 # %%
 from IPython.display import Markdown
 
-from pipelines.analysis import charts, narrative
-from pipelines.analysis.data import KpiData
+from pipelines.analysis import chartkit, narrative, portfolio
 
-charts.enable()
-kpi = KpiData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
+chartkit.enable()
+kpi = portfolio.PortfolioData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
 Markdown(f"Reading `{kpi.path}` read-only: as of **{kpi.as_of}**, {kpi.scope}.")
 
 # %% [markdown]
@@ -50,17 +49,17 @@ counts = kpi.health_counts()
 Markdown(narrative.health_text(counts))
 
 # %%
-charts.health_by_department(counts)
+portfolio.health_by_department(counts)
 
 # %% [markdown]
 # ## Which projects are over cost, behind schedule, or both?
 
 # %%
 points = kpi.cpi_spi()
-Markdown(narrative.cpi_spi_text(points))
+Markdown(narrative.cpi_spi_text(points, kpi.params.health_red_below))
 
 # %%
-charts.cpi_spi(points)
+portfolio.cpi_spi(points, kpi.params.health_red_below)
 
 # %% [markdown]
 # ## How often does each department deliver on time, quarter by quarter?
@@ -70,7 +69,7 @@ delivery = kpi.on_time_by_quarter()
 Markdown(narrative.on_time_text(delivery))
 
 # %%
-charts.on_time_heatmap(delivery)
+portfolio.on_time_heatmap(delivery)
 
 # %% [markdown]
 # ## Is the portfolio getting better or worse?
@@ -80,7 +79,16 @@ trend = kpi.portfolio_trend()
 Markdown(narrative.trend_text(trend))
 
 # %%
-charts.portfolio_trend(trend)
+portfolio.portfolio_trend(trend, kpi.params.health_red_below)
+
+# %% [markdown]
+# ## What changed since the previous release?
+
+# %%
+since = kpi.comparison_dates()
+changes = kpi.changes(since["previous release"]) if since else None
+chartkit.table(changes.filter(changes["change"].is_not_null()), max_rows=30) if since else \
+    Markdown("The published history holds no earlier date to compare with.")
 
 # %%
 kpi.close()

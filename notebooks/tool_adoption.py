@@ -13,13 +13,6 @@
 #     name: python3
 # ---
 
-# %% tags=["parameters"]
-import os
-
-EXPORT_DIR = os.environ.get("PMO_EXPORT_DIR", "data/exports")  # published exports (kpi.duckdb)
-AS_OF = None  # "YYYY-MM-DD", a published date; None = the release's as-of date
-DEPARTMENT = None  # a department name, or None for the whole portfolio
-
 # %% [markdown]
 # # Tool adoption
 #
@@ -27,15 +20,20 @@ DEPARTMENT = None  # a department name, or None for the whole portfolio
 # in the 90 days before the rollout, and did trained people do better than untrained ones?
 # Reads only the published KPI tables (`kpi.duckdb`, read-only).
 
+# %% tags=["parameters"]
+import os
+
+EXPORT_DIR = os.environ.get("PMO_EXPORT_DIR", "data/exports")  # published exports (kpi.duckdb)
+AS_OF = None  # "YYYY-MM-DD", a published date; None = the release's as-of date
+DEPARTMENT = None  # a department name, or None for the whole portfolio
+
 # %%
 from IPython.display import Markdown
 
-from pipelines.analysis import charts, narrative
-from pipelines.analysis.data import KpiData
-from pipelines.settings import KpiParams
+from pipelines.analysis import chartkit, narrative, tools
 
-charts.enable()
-kpi = KpiData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
+chartkit.enable()
+kpi = tools.ToolData.open(EXPORT_DIR, as_of=AS_OF, department=DEPARTMENT)
 Markdown(f"Reading `{kpi.path}` read-only: as of **{kpi.as_of}**, {kpi.scope}.")
 
 # %% [markdown]
@@ -46,13 +44,13 @@ adoption = kpi.tool_adoption()
 Markdown(narrative.tool_text(adoption))
 
 # %%
-charts.before_after(adoption, "on_time_rate", "tasks on time", ".0%")
+tools.before_after(adoption, "on_time_rate", "tasks on time", ".0%")
 
 # %% [markdown]
 # ## Did estimates get more accurate?
 
 # %%
-charts.before_after(adoption, "estimate_ratio", "actual / planned hours", ".2f")
+tools.before_after(adoption, "estimate_ratio", "actual / planned hours", ".2f")
 
 # %% [markdown]
 # ## After the rollout, did trained people do better than untrained ones?
@@ -61,16 +59,16 @@ charts.before_after(adoption, "estimate_ratio", "actual / planned hours", ".2f")
 Markdown(narrative.trained_text(adoption))
 
 # %%
-charts.trained_vs_untrained(adoption)
+tools.trained_vs_untrained(adoption)
 
 # %% [markdown]
 # ## How much data is behind each verdict?
 
 # %%
-charts.sample_sizes(adoption, KpiParams().tool_min_tasks)
+tools.sample_sizes(adoption, kpi.params.tool_min_tasks)
 
 # %%
-charts.table(adoption.select("tool", "department", "rollout_date", "tasks_before",
+chartkit.table(adoption.select("tool", "department", "rollout_date", "tasks_before",
                              "tasks_after", "on_time_rate_before", "on_time_rate_after",
                              "estimate_ratio_before", "estimate_ratio_after", "verdict"),
              {"on_time_rate_before": "pct", "on_time_rate_after": "pct",

@@ -32,6 +32,12 @@ def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
+def tally(frame: pl.DataFrame, column: str) -> list[str]:
+    """`<count> <value>` per value of a column, the most frequent first."""
+    counts = frame.group_by(column).len().sort(["len", column], descending=[True, False])
+    return [f"{r['len']} {r[column]}" for r in counts.iter_rows(named=True)]
+
+
 def listing(items: list[str], limit: int = 8) -> str:
     shown = items[:limit]
     more = f" and {len(items) - limit} more" if len(items) > limit else ""
@@ -95,11 +101,12 @@ def cpi_spi_text(points: pl.DataFrame, red_below: float = 0.9) -> str:
     both = points.filter((pl.col("cpi") < 1) & (pl.col("spi") < 1))
     cost = points.filter(pl.col("cpi") < red_below)
     worst = points.sort("cpi").row(0, named=True)
+    overrun = money(-worst["vac"] if worst["vac"] is not None else None)
+    who = f"{worst['project_id']} ({worst['project_name']}, {worst['department']})"
     return (f"{plural(len(both), 'project')} of {len(points)} are both over cost and behind "
             f"schedule (CPI and SPI below 1); {len(cost)} have a CPI below {red_below:.2f}. "
-            f"The worst cost performance is {worst['project_id']} ({worst['project_name']}, "
-            f"{worst['department']}): CPI {num(worst['cpi'])}, SPI {num(worst['spi'])}, "
-            f"forecast overrun {money(-worst['vac'] if worst['vac'] is not None else None)}.")
+            f"The worst cost performance is {who}: CPI {num(worst['cpi'])}, SPI "
+            f"{num(worst['spi'])}, forecast overrun {overrun}.")
 
 
 def on_time_text(delivery: pl.DataFrame) -> str:
@@ -210,9 +217,7 @@ def evidence_text(by_person: pl.DataFrame, by_task: pl.DataFrame,
             f"each counts.")
 
 
-# --------------------------------------------------------------------------------------------
-# people and training
-
+# -------------------------------------------------------------------------- people and training
 
 def utilization_text(heat: pl.DataFrame) -> str:
     if heat.is_empty():
@@ -265,23 +270,18 @@ def skill_gap_text(by_department: pl.DataFrame) -> str:
 def training_text(recs: pl.DataFrame, people_total: int) -> str:
     if recs.is_empty():
         return "No refresher training is recommended."
-    kinds = recs.group_by("reason_kind").len().sort("len", descending=True)
-    parts = [f"{r['len']} {r['reason_kind']}" for r in kinds.iter_rows(named=True)]
-    return (f"{plural(recs.height, 'person', 'people')} of {people_total} should get refresher "
-            f"training: {listing(parts)}. The table below gives each person's reason "
-            f"(kpi_people.training_reason).")
+    who = plural(recs.height, "person", "people")
+    why = listing(tally(recs, "reason_kind"))
+    see = "The table below gives each person's reason (kpi_people.training_reason)."
+    return f"{who} of {people_total} should get refresher training: {why}. {see}"
 
 
-# --------------------------------------------------------------------------------------------
-# tool adoption
-
+# -------------------------------------------------------------------------------- tool adoption
 
 def tool_text(adoption: pl.DataFrame) -> str:
     if adoption.is_empty():
         return "No tool rollout in the selection."
-    counts = adoption.group_by("verdict").len().sort("len", descending=True)
-    parts = [f"{r['len']} {r['verdict']}" for r in counts.iter_rows(named=True)]
-    text = f"{plural(adoption.height, 'rollout')}: {listing(parts)}."
+    text = f"{plural(adoption.height, 'rollout')}: {listing(tally(adoption, 'verdict'))}."
     judged = adoption.filter(pl.col("verdict").is_in(["improved", "worse"]))
     if not judged.is_empty():
         best = judged.sort("on_time_change", descending=True, nulls_last=True).row(0, named=True)
