@@ -139,7 +139,7 @@ def add_violations(con, entity: str, kind: str, rule: str, offending: str, rows:
     (docs/inputs.md: what an export does not state is empty, and KPIs needing it are null)."""
     con.execute(f"""
         INSERT INTO state.violations
-        SELECT ?, r._file, r._row, {key_sql}, bad.col, left(bad.value, 80), ?, ?
+        SELECT ?, r._file, r._row, {key_sql}, bad.col, left(bad.value, 40), ?, ?
         FROM ({offending}) AS bad(_file, _row, col, value)
         JOIN {rows} AS r USING (_file, _row)
         WHERE NOT (? = bad.col || ' is required' AND EXISTS (

@@ -56,6 +56,44 @@ def test_column_names_match_case_insensitively_and_extra_columns_are_kept(con, t
                        ).fetchall() == [("TS1", None, "kickoff")]
 
 
+def test_header_only_replacement_deletes_the_files_rows(con, tmp_path):
+    """Delivery rule 3: a changed file replaces its rows, also by none at all."""
+    path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
+    path.write_text("entry_id,employee_id,task_id,work_date,hours\n")
+    assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 0}
+    assert rows(con) == []
+    assert con.execute("SELECT rows, outcome FROM state.files").fetchall() == [(0, "loaded")]
+
+
+def test_same_size_edit_with_preserved_mtime_is_read(con, tmp_path):
+    """cp -p, rsync -t and tar keep the mtime: only the content hash sees the edit."""
+    path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    ingest_entity(con, tmp_path, TS)
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b",8\r\n", b",9\r\n"))  # TS1: 8 h -> 9 h
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
+    assert rows(con)[0][:2] == ("TS1", 9.0)
+
+
+def test_files_are_parsed_before_the_warehouse_transaction(con, tmp_path, monkeypatch):
+    """No lock is held while a file is parsed: BEGIN would fail inside a transaction."""
+    import pipelines.ingest.load as ingest
+
+    write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    real = ingest.read_strings
+
+    def outside_transaction(*args):
+        con.execute("BEGIN TRANSACTION")
+        con.execute("ROLLBACK")
+        return real(*args)
+
+    monkeypatch.setattr(ingest, "read_strings", outside_transaction)
+    assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
+
+
 def test_single_file_and_folder_forms_together(con, tmp_path):
     write_csv(tmp_path / "timesheets.csv", TIMESHEETS[:1])
     write_csv(tmp_path / "timesheets" / "2026-01-06.csv", TIMESHEETS[1:])
@@ -64,16 +102,12 @@ def test_single_file_and_folder_forms_together(con, tmp_path):
     assert [r[0] for r in rows(con)] == ["TS1", "TS2"]
 
 
-def test_rerun_without_changes_reads_no_file(con, tmp_path, monkeypatch):
+def test_rerun_without_changes_hashes_but_reads_no_file(con, tmp_path, monkeypatch):
     write_landing(tmp_path)
     ingest_entity(con, tmp_path, TS)
     import pipelines.ingest.load as ingest
 
-    def no_reading(*args, **kwargs):
-        raise AssertionError("a file was read")
-
-    monkeypatch.setattr(ingest, "read_strings", no_reading)
-    monkeypatch.setattr(ingest, "_digest", no_reading)
+    monkeypatch.setattr(ingest, "read_strings", lambda *a: pytest.fail("a file was read"))
     report = ingest_entity(con, tmp_path, TS)
     assert (report.loaded, report.rejected, report.unchanged) == ({}, {}, 1)
 

@@ -16,7 +16,7 @@ import duckdb
 from pipelines import state
 from pipelines.checks import rules
 from pipelines.contract import Entity
-from pipelines.sql import ident, literal
+from pipelines.sql import ident, literal, shown
 
 ROW_ID = ["_file", "_row"]
 _importing = threading.Lock()
@@ -60,7 +60,8 @@ def _load_gx():
 
 
 def suite(entity: Entity) -> list:
-    """An expectation per row-level rule; `meta` carries the rule and the value to report."""
+    """An expectation per row-level rule; `meta` carries the rule and the value to report
+    (masked for a personal column, cut short otherwise: it ends up in messages and logs)."""
     gx, _ = _gx()
     E = gx.expectations
     found = []
@@ -70,7 +71,7 @@ def suite(entity: Entity) -> list:
             meta={"rule": rule, "column": col.name, "value_sql": value}, **kwargs))
 
     for col in entity.columns:
-        value = f"CAST({ident(col.name)} AS VARCHAR)"
+        value = shown(ident(col.name), col.personal)
         if col.required:
             add(E.ExpectColumnValuesToNotBeNull, col, rules.required_rule(col), "NULL",
                 column=col.name)
@@ -83,7 +84,8 @@ def suite(entity: Entity) -> list:
                 column=col.name, min_value=low, max_value=col.max, strict_min=col.gt is not None)
         if col.gte_column:
             add(E.ExpectColumnPairValuesAToBeGreaterThanB, col, rules.gte_rule(col),
-                f"{value} || {literal(' < ' + col.gte_column + ' ')} || {ident(col.gte_column)}",
+                f"{value} || {literal(' < ' + col.gte_column + ' ')} || "
+                f"{shown(ident(col.gte_column), entity.column(col.gte_column).personal)}",
                 column_A=col.name, column_B=col.gte_column, or_equal=True,
                 ignore_row_if="either_value_is_missing")
     return found

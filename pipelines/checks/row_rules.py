@@ -13,18 +13,20 @@ from pipelines import state
 from pipelines.checks import rules
 from pipelines.checks.gx_suite import run_suite
 from pipelines.contract import Entity
-from pipelines.sql import ident, literal
+from pipelines.sql import ident, literal, shown
 
 
 def file_rules(entity: Entity, rows: str) -> list[tuple[str, str]]:
-    """(rule text, SELECT of offending (_file, _row, column, value)) over the relation `rows`."""
+    """(rule text, SELECT of offending (_file, _row, column, value)) over the relation `rows`;
+    values as messages may show them (pipelines.sql.shown)."""
     keys = ", ".join(ident(k) for k in entity.key)
     first = entity.key[0]
     found = [(f"unique key ({', '.join(entity.key)}) within a file", f"""
-        SELECT _file, _row, {literal(first)}, CAST({ident(first)} AS VARCHAR) FROM {rows}
+        SELECT _file, _row, {literal(first)}, {shown(ident(first), entity.column(first).personal)}
+        FROM {rows}
         QUALIFY row_number() OVER (PARTITION BY _file, {keys} ORDER BY _row) > 1""")]
     found += [(rules.regex_rule(col), f"""
-        SELECT _file, _row, {literal(col.name)}, {ident(col.name)} FROM {rows}
+        SELECT _file, _row, {literal(col.name)}, {shown(ident(col.name), col.personal)} FROM {rows}
         WHERE NOT regexp_full_match({ident(col.name)}, {literal(col.regex)})""")
               for col in entity.columns if col.regex]
     return found

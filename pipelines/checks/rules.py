@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pipelines.contract import Column, Entity
-from pipelines.sql import ident
+from pipelines.sql import ident, shown
 
 
 def key_sql(entity: Entity, alias: str = "r") -> str:
-    """SQL for a row's key values joined with |, as the findings report them."""
-    return " || '|' || ".join(f"CAST({alias}.{ident(k)} AS VARCHAR)" for k in entity.key)
+    """SQL for a row's key values joined with |, as the findings report them (each value cut
+    short, and masked should a key column ever be personal)."""
+    return " || '|' || ".join(shown(f"{alias}.{ident(k)}", entity.column(k).personal)
+                              for k in entity.key)
 
 
 def fmt(number: float) -> str:

@@ -1,21 +1,46 @@
 """The landing folder: which files belong to an entity, and reading one into strings.
 
-Every reader returns the same shape, whatever the format: one String column per file
-column (names trimmed and lower-cased) plus `_row`, the 1-based data row, so that typing and
-error messages are written once, in SQL (pipelines/ingest.py).
+Every reader returns the same shape, whatever the format: one String column per known column
+found in the file (names trimmed and lower-cased), `_row` (the 1-based data row) and, when the
+file has other columns, `_extra`: those columns as one JSON object under their names. Names
+starting with `_` belong to the pipeline, so an input column named `_row`, `_file` or `_x` is an
+extra column like any other and never stands in for provenance; the frame's own labels are
+positional placeholders until the end, so no header text can clash with them.
+
+Every landed byte is untrusted. A CSV file is checked for encoding, line length and header
+size before a parser sees it, and a refusal says what is wrong in words, with a line number but
+never the content of a row (it may hold personal data).
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Collection
 from pathlib import Path
 
 import polars as pl
 
 FORMATS = (".csv", ".csv.gz", ".parquet", ".xlsx")
+MAX_COLUMNS = 1000
+MAX_LINE_BYTES = 1 << 20  # 1 MiB; also the block size of the line scan (see _scan_lines)
+ECHO_CHARS = 40  # the most of any input text (a header cell, a value) a message shows
+
+# Python's csv module (used only to read the header and to explain a parse failure) refuses
+# fields over 128 KiB; a line may hold up to MAX_LINE_BYTES.
+csv.field_size_limit(4 * MAX_LINE_BYTES)
 
 
 class StructuralFault(Exception):
     """The file as a whole cannot be taken: unreadable, wrong encoding, missing column."""
+
+
+def clip(text: object) -> str:
+    """Input text as a message may show it: at most ECHO_CHARS characters, all printable."""
+    return "".join(c if c.isprintable() else "?" for c in str(text)[:ECHO_CHARS])
 
 
 def file_format(path: Path) -> str | None:
@@ -46,6 +71,215 @@ def unknown_files_message(root: Path, entities: list[str]) -> str | None:
             f"{', '.join(found[:10])}{' ...' if len(found) > 10 else ''}")
 
 
+def read_strings(path: Path, known: Collection[str] | None = None) -> pl.DataFrame:
+    """The file's rows as strings: the `known` columns by normalized name (every column not
+    starting with `_` when None), `_row`, and `_extra` (JSON) when other columns exist."""
+    fmt = file_format(path)
+    if fmt in (".csv", ".csv.gz"):
+        names, df = _read_csv(path)
+    elif fmt == ".parquet":
+        names, df = _read_parquet(path)
+    else:
+        names, df = _read_xlsx(path)
+    return _shape(df, names, known, path.name)
+
+
+def locate(file: str, row: int) -> str:
+    """Where a data row is, as the user's editor or spreadsheet shows it (header = line 1)."""
+    if file.lower().endswith(".parquet"):
+        return f"row {row}"
+    return f"{'row' if file.lower().endswith('.xlsx') else 'line'} {row + 1}"
+
+
+def line_sql(file: str, row: str) -> str:
+    """SQL for the number `locate` shows, from SQL expressions of the file and the row."""
+    return f"CASE WHEN lower({file}) LIKE '%.parquet' THEN {row} ELSE {row} + 1 END"
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+def _open(path: Path):
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+
+
+def _read_csv(path: Path) -> tuple[list[str], pl.DataFrame]:
+    names, quoted = _csv_header(path)
+    labels = [f"c{i}" for i in range(len(names))]
+    source: Path | io.BytesIO = path
+    if quoted:  # polars mis-reads a quote inside a header cell and drops rows: a plain header
+        source = io.BytesIO(_with_header(path, ",".join(labels)))
+    try:
+        df = pl.read_csv(source, has_header=True, new_columns=labels, infer_schema=False,
+                         encoding="utf8")
+    except Exception:  # noqa: BLE001 - polars' text quotes the row: find the fault ourselves
+        raise StructuralFault(_diagnose(path, len(names))) from None
+    if df.width != len(names):  # the parser split the header differently from csv: refuse
+        raise StructuralFault(f"the header splits into {len(names)} columns by CSV quoting "
+                              f"rules but {df.width} by the parser; check its quotes")
+    return names, df
+
+
+def _with_header(path: Path, header: str) -> bytes:
+    with _open(path) as f:
+        data = f.read()
+    end = data.find(b"\n")
+    return header.encode() + (data[end:] if end >= 0 else b"\n")
+
+
+def _csv_header(path: Path) -> tuple[list[str], bool]:
+    """The header's cells and whether it holds a quote, after refusing what no parser should
+    be given: UTF-16, a line over MAX_LINE_BYTES, more than MAX_COLUMNS columns, a header
+    that is one `;`-joined cell."""
+    try:
+        head = _scan_lines(path)
+    except (OSError, EOFError, zlib.error) as error:  # also a broken .gz
+        raise StructuralFault(f"cannot read the file ({type(error).__name__})") from None
+    try:
+        text = head.decode("utf-8-sig").rstrip("\r")  # a UTF-8 byte-order mark is fine
+    except UnicodeDecodeError:
+        raise StructuralFault(_not_utf8(1)) from None
+    if not text.strip():
+        raise StructuralFault("the first line is empty: expected a header naming the columns")
+    try:
+        cells = next(csv.reader([text], strict=True))
+    except csv.Error:
+        raise StructuralFault("unclosed quote starting on line 1 (the header; its cells "
+                              "must fit on that line)") from None
+    if len(cells) > MAX_COLUMNS:
+        raise StructuralFault(f"the header has {len(cells)} columns; at most {MAX_COLUMNS} "
+                              "are read")
+    if len(cells) == 1:
+        for mark, word in ((";", "`;`"), ("\t", "a tab")):
+            if mark in cells[0]:
+                raise StructuralFault(
+                    f"the delimiter looks like {word}: the header is one column holding "
+                    f"{word}; write `,` between fields and `.` as the decimal mark")
+    return cells, '"' in text
+
+
+def _scan_lines(path: Path) -> bytes:
+    """The first line's bytes; refuses UTF-16 and any line over MAX_LINE_BYTES anywhere in
+    the file. Reads blocks of MAX_LINE_BYTES and only looks for newlines (C speed): a longer
+    line either fills a whole block or spans the end of one block and the start of the next."""
+    head, header_done = bytearray(), False
+    run, line = 0, 1  # bytes since the last newline; number of the line being read
+    with _open(path) as f:
+        block = f.read(MAX_LINE_BYTES)
+        if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+                or b"\x00" in block[:4096]:
+            raise StructuralFault("the encoding looks like UTF-16 (byte-order mark or NUL "
+                                  "bytes); save the file as UTF-8")
+        while block:
+            first = block.find(b"\n")
+            if not header_done:
+                head += block if first < 0 else block[:first]
+                header_done = first >= 0
+            if first < 0:
+                run += len(block)
+            else:
+                if run + first > MAX_LINE_BYTES:
+                    break
+                line += block.count(b"\n")
+                run = len(block) - block.rfind(b"\n") - 1
+            if run > MAX_LINE_BYTES:
+                break
+            block = f.read(MAX_LINE_BYTES)
+        else:
+            return bytes(head)
+    raise StructuralFault(f"line {line} is longer than {MAX_LINE_BYTES // (1 << 20)} MiB; "
+                          "is this a CSV file with one record per line?")
+
+
+def _not_utf8(line: int) -> str:
+    return (f"not valid UTF-8 on line {line} (perhaps a Windows code page such as cp1252 or "
+            "Latin-1); save the file as UTF-8")
+
+
+def _diagnose(path: Path, width: int) -> str:
+    """Why the parser refused the file, in words and with a line number, found again by
+    Python's csv module (only on this error path; it is slower than the parser)."""
+    bad_line = _first_invalid_utf8_line(path)
+    if bad_line:
+        return _not_utf8(bad_line)
+    start = 1  # the line the current record starts on
+    try:
+        with _open(path) as raw:
+            reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""),
+                                strict=True)
+            for cells in reader:
+                if len(cells) > width:
+                    return (f"line {start} has {len(cells)} fields but the header has "
+                            f"{width}; quote values that contain `,`")
+                start = reader.line_num + 1
+    except csv.Error as error:
+        if "expected after" in str(error):
+            return f"a quoted value on line {start} is followed by more text before the `,`"
+        return f"unclosed quote starting on line {start}"
+    return "the file cannot be parsed as CSV with `,` between fields"
+
+
+def _first_invalid_utf8_line(path: Path) -> int | None:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = 0
+    with _open(path) as f:
+        while block := f.read(MAX_LINE_BYTES):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as error:
+                return lines + block[:max(error.start, 0)].count(b"\n") + 1
+            lines += block.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return lines + 1
+    return None
+
+
+# --- Parquet and Excel ----------------------------------------------------------------------
+
+def _read_parquet(path: Path) -> tuple[list[str], pl.DataFrame]:
+    try:
+        width = len(pl.read_parquet_schema(path))  # the footer only: cheap
+        if width > MAX_COLUMNS:
+            raise StructuralFault(f"the file has {width} columns; at most {MAX_COLUMNS} are read")
+        df = pl.read_parquet(path)
+        names = df.columns
+        df = _as_strings(df.rename({n: f"c{i}" for i, n in enumerate(names)}))
+    except StructuralFault:
+        raise
+    except Exception as error:  # noqa: BLE001 - never echo a reader's text (it may hold data)
+        raise StructuralFault(f"cannot read the file as Parquet ({type(error).__name__})") \
+            from None
+    return names, df
+
+
+def _read_xlsx(path: Path) -> tuple[list[str], pl.DataFrame]:
+    """The first sheet, header row read apart from the data: polars' read_excel renames
+    duplicates (`a_1`) and drops empty columns, which would hide both from the checks."""
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+        header = reader.load_sheet(0, header_row=None, n_rows=1).to_polars()
+        width = max(header.width, reader.load_sheet(0, header_row=None, n_rows=0).width)
+        if width > MAX_COLUMNS:
+            raise StructuralFault(f"the sheet has {width} columns; at most {MAX_COLUMNS} are "
+                                  "read")
+        data = reader.load_sheet(0, header_row=None, skip_rows=1).to_polars()
+        names = [("" if v is None else str(v)) for v in (header.row(0) if header.height else ())]
+        width = max(width, data.width)
+        names += [""] * (width - len(names))
+        data = _as_strings(data.rename({n: f"c{i}" for i, n in enumerate(data.columns)})
+                           .with_columns(pl.lit(None, pl.String).alias(f"c{i}")
+                                         for i in range(data.width, width)))
+    except StructuralFault:
+        raise
+    except Exception as error:  # noqa: BLE001 - never echo a reader's text (it may hold data)
+        raise StructuralFault(f"cannot read the file as an Excel workbook "
+                              f"({type(error).__name__})") from None
+    return names, data
+
+
 def _as_strings(df: pl.DataFrame) -> pl.DataFrame:
     def to_string(name: str, dtype: pl.DataType) -> pl.Expr:
         col = pl.col(name)
@@ -56,30 +290,31 @@ def _as_strings(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(to_string(n, t) for n, t in df.schema.items())
 
 
-def read_strings(path: Path) -> pl.DataFrame:
-    """The file's rows as strings with normalized column names and `_row`."""
-    fmt = file_format(path)
-    try:
-        if fmt in (".csv", ".csv.gz"):
-            df = pl.read_csv(path, infer_schema=False, encoding="utf8")
-        elif fmt == ".parquet":
-            df = _as_strings(pl.read_parquet(path))
-        else:
-            df = _as_strings(pl.read_excel(path, sheet_id=1))
-    except Exception as error:  # noqa: BLE001 - any reader failure is the file's fault
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        if "utf-8" in reason.lower() or "utf8" in reason.lower():
-            reason = f"not valid UTF-8 ({reason})"
-        raise StructuralFault(f"cannot read the file: {reason}") from error
-    names = [c.strip().lower() for c in df.columns]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
-    if duplicated:
-        raise StructuralFault(f"column named twice: {', '.join(duplicated)}")
-    return df.rename(dict(zip(df.columns, names))).with_row_index("_row", offset=1)
+# --- one shape for every format ---------------------------------------------------------------
 
-
-def locate(file: str, row: int) -> str:
-    """Where a data row is, as the user's editor or spreadsheet shows it (header = line 1)."""
-    if file.lower().endswith(".parquet"):
-        return f"row {row}"
-    return f"{'row' if file.lower().endswith('.xlsx') else 'line'} {row + 1}"
+def _shape(df: pl.DataFrame, names: list[str], known: Collection[str] | None,
+           file: str) -> pl.DataFrame:
+    """Placeholder-labelled columns (in file order) and the header's names -> the reader
+    shape. Linear in the number of columns (one dict), whatever the header holds."""
+    seen: dict[str, int] = {}
+    columns, extras = [], []
+    for i, (label, written) in enumerate(zip(df.columns, names), start=1):
+        name = written.strip().lower()
+        if not name:
+            holding = df[label].is_not_null().arg_true()
+            if len(holding):  # a value without a name cannot be placed
+                raise StructuralFault(f"header cell {i} is empty but its column holds values "
+                                      f"(first on {locate(file, int(holding[0]) + 1)}); name "
+                                      "the column or delete it")
+            continue  # Excel's trailing comma: an unnamed, empty column
+        if name in seen:
+            raise StructuralFault(f"column '{clip(name)}' is named twice (columns {seen[name]} "
+                                  f"and {i})")
+        seen[name] = i
+        is_known = name in known if known is not None else not name.startswith("_")
+        (columns if is_known else extras).append(pl.col(label).alias(name))
+    if extras:
+        columns.append(pl.struct(extras).struct.json_encode().alias("_extra"))
+    shaped = df.select(columns) if columns else pl.DataFrame(
+        {"_extra": pl.Series([None] * df.height, dtype=pl.String)})
+    return shaped.with_row_index("_row", offset=1)

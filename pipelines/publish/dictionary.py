@@ -98,6 +98,20 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+CSV_AND_QUARANTINE = [
+    "**CSV files and spreadsheet formulas.** A spreadsheet runs a cell that starts with a "
+    "formula character. In the `.csv` files only, a text cell that starts with `=`, `+`, `-`, "
+    "`@`, a tab or a carriage return is written with a leading `'` so that it shows as text; "
+    "number columns are written as they are (a negative number stays a number). The `.parquet` "
+    "files and `kpi.duckdb` hold every value unchanged.", "",
+    "**Quarantine.** When rows of the input broke a rule but were within "
+    "`PMO_MAX_BAD_ROW_SHARE` and left out of the KPIs, `quarantine.parquet` and "
+    "`quarantine.csv` list them, one row per row and rule: `entity`, `file` (path in the "
+    "landing folder), `line` (line or row as an editor or spreadsheet shows it), `key` (the "
+    "row's key values joined with `|`), `column`, `rule`. They carry no values, so no personal "
+    "data; `release.json` counts them per entity and rule under `quarantine`.", ""]
+
+
 def render_markdown(dictionary: dict) -> str:
     """The dictionary for a person: one section per table, one row per column."""
     head = ["# KPI data dictionary", ""]
@@ -105,7 +119,7 @@ def render_markdown(dictionary: dict) -> str:
         head += [f"As of {dictionary['as_of']}, release `{dictionary.get('release', '')}`. "
                  "Ratios are fractions (0.85, not 85); money is in the budget's currency; "
                  "null means not defined, never zero.", ""]
-    lines = head
+    lines = head + CSV_AND_QUARANTINE
     for table, doc in dictionary["tables"].items():
         lines += [f"## {table}", "", _cell(doc["description"]), "",
                   f"Grain: {_cell(doc['grain'])}", "",

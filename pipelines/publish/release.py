@@ -3,13 +3,19 @@
 For the export dir `data/exports`:
 
     data/exports.releases/<release-id>/   <table>.parquet, <table>.csv, kpi.duckdb,
-                                          data_dictionary.json, data_dictionary.md, release.json
+                                          data_dictionary.json, data_dictionary.md, release.json,
+                                          quarantine.parquet and .csv (when rows were quarantined)
     data/exports -> exports.releases/<release-id>      (relative symlink, swapped atomically)
 
 Readers (BI tools, notebooks) open files through the symlink and so see one whole release, old
 or new; they never open the warehouse, which DuckDB lets one writer or many readers hold, never
 both. A release is never modified once the symlink points at it, and the last KEEP_RELEASES stay
 on disk, so a reader's open connection keeps working across publishes.
+
+CSV files are opened by spreadsheets, which run a cell starting with a formula character: in
+CSV only, a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
+`'` (OWASP's CSV-injection advice). Numbers are typed columns and stay as they are, and Parquet
+and kpi.duckdb keep every value unchanged.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import duckdb
 from typing import Callable
 
 from pipelines.contract import ENTITIES
+from pipelines.ingest.landing import line_sql
 from pipelines.publish.dictionary import data_dictionary, render_markdown, table_columns
 from pipelines.sql import ident, literal
 
@@ -48,6 +55,8 @@ KEEP_RELEASES = 3
 PARTIAL = ".partial"  # suffix of a release being written; left behind only by a crash
 RELEASE_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z-\d{4}-\d{2}-\d{2}-[0-9a-f]{6}")
 PERSONAL_COLUMNS = {c.name for e in ENTITIES.values() for c in e.columns if c.personal}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUARANTINE = "quarantine"
 
 
 class PublishError(RuntimeError):
@@ -123,11 +132,11 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None
         # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
         # that the next publish removes; the export dir still points at the previous release.
         rows = _write_tables(con, work, tables)
+        notes = {**(notes or {}), QUARANTINE: _write_quarantine(con, work)}
         _write_duckdb(con, work / "kpi.duckdb", tables, dictionary)
         dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
         (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
         (work / "data_dictionary.md").write_text(render_markdown(dictionary))
-        notes = dict(notes or {})
         if render_report is not None:  # the managers' report, from the release's own kpi.duckdb
             try:
                 (work / "report.html").write_text(render_report(work / "kpi.duckdb"),
@@ -175,14 +184,52 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(Path(path).absolute()))  # comparable paths, links not followed
 
 
+def _csv_safe(columns: list[tuple[str, str]], source: str) -> str:
+    """SELECT of `source` for a CSV file: VARCHAR cells starting with a formula character get
+    a leading `'`. Other types (numbers, dates) are left alone: a negative number must stay a
+    number, and no other type prints as a formula."""
+    starts = ", ".join(literal(c) for c in FORMULA_STARTS)
+    quote = literal("'")
+    parts = [f"CASE WHEN left({ident(name)}, 1) IN ({starts}) THEN {quote} || {ident(name)} "
+             f"ELSE {ident(name)} END AS {ident(name)}" if type_ == "VARCHAR" else ident(name)
+             for name, type_ in columns]
+    return f"SELECT {', '.join(parts)} FROM ({source})"
+
+
 def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str]) -> dict[str, int]:
     rows = {}
     for t in tables:
         source = f"SELECT * FROM marts.{ident(t)}"
         con.execute(f"COPY ({source}) TO {literal(work / f'{t}.parquet')} (FORMAT parquet)")
-        con.execute(f"COPY ({source}) TO {literal(work / f'{t}.csv')} (FORMAT csv, HEADER)")
+        con.execute(f"COPY ({_csv_safe(table_columns(con, t), source)}) "
+                    f"TO {literal(work / f'{t}.csv')} (FORMAT csv, HEADER)")
         rows[t] = con.execute(f"SELECT count(*) FROM marts.{ident(t)}").fetchone()[0]
     return rows
+
+
+def _write_quarantine(con: duckdb.DuckDBPyConnection, work: Path) -> dict[str, dict[str, int]]:
+    """quarantine.parquet and .csv: every quarantined row by entity, file, line, key, column
+    and rule (never its value: it may be personal), when there are any; returns the count per
+    entity and rule for release.json. A release is only published when every gate passed, so
+    every finding in state.violations is a quarantined row."""
+    if not con.execute("""SELECT count(*) FROM duckdb_tables() WHERE database_name =
+                          current_database() AND schema_name = 'state'
+                          AND table_name = 'violations'""").fetchone()[0]:
+        return {}
+    counts: dict[str, dict[str, int]] = {}
+    for entity, rule, n in con.execute("""SELECT entity, rule, count(*) FROM state.violations
+                                          GROUP BY ALL ORDER BY ALL""").fetchall():
+        counts.setdefault(entity, {})[rule] = n
+    if counts:
+        source = f"""SELECT entity, _file AS file, {line_sql('_file', '_row')} AS line, key,
+                            "column", rule FROM state.violations ORDER BY ALL"""
+        columns = [("entity", "VARCHAR"), ("file", "VARCHAR"), ("line", "BIGINT"),
+                   ("key", "VARCHAR"), ("column", "VARCHAR"), ("rule", "VARCHAR")]
+        con.execute(f"COPY ({source}) TO {literal(work / f'{QUARANTINE}.parquet')} "
+                    "(FORMAT parquet)")
+        con.execute(f"COPY ({_csv_safe(columns, source)}) "
+                    f"TO {literal(work / f'{QUARANTINE}.csv')} (FORMAT csv, HEADER)")
+    return counts
 
 
 def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
