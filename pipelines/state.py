@@ -28,7 +28,7 @@ DDL = [
         outcome VARCHAR NOT NULL,   -- loaded | rejected
         validated_hash VARCHAR,     -- hash whose rows the row-level rules last checked
         message VARCHAR,            -- why a file was rejected
-        absent VARCHAR[]            -- contract columns a tool export does not carry
+        waived VARCHAR[]            -- columns whose values a tool export need not state
     )""",
     # kind 'row': a file's rows on their own, kept until the file changes;
     # kind 'set': keys, references and totals across files, recomputed when an input changes.
@@ -70,11 +70,11 @@ def known_files(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, tuple[
 
 def record_file(con, file: str, entity: str, digest: str, size: int, mtime_ns: int,
                 rows: int | None, outcome: str, message: str | None,
-                absent: list[str] | None = None) -> None:
+                waived: list[str] | None = None) -> None:
     con.execute("""INSERT OR REPLACE INTO state.files
-                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message, absent)
+                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message, waived)
                    VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)""",
-                [file, entity, digest, size, mtime_ns, rows, outcome, message, absent])
+                [file, entity, digest, size, mtime_ns, rows, outcome, message, waived])
 
 
 def touch_file(con, file: str, size: int, mtime_ns: int) -> None:
@@ -135,8 +135,8 @@ def add_violations(con, entity: str, kind: str, rule: str, offending: str, rows:
     """Store the rows that `offending` (a SELECT of (_file, _row, column, value)) finds, with
     the key read from `rows` (aliased r). SQL texts come from the contract, never from input.
 
-    A required value is not asked of a tool export that does not carry its column at all
-    (docs/inputs.md: what an export does not state is empty, and KPIs needing it are null)."""
+    A required value (other than a key) is not asked of a tool export: what an export does
+    not state is empty, and the KPIs needing it are null (docs/inputs.md)."""
     con.execute(f"""
         INSERT INTO state.violations
         SELECT ?, r._file, r._row, {key_sql}, bad.col, left(bad.value, 40), ?, ?
@@ -144,7 +144,7 @@ def add_violations(con, entity: str, kind: str, rule: str, offending: str, rows:
         JOIN {rows} AS r USING (_file, _row)
         WHERE NOT (? = bad.col || ' is required' AND EXISTS (
             SELECT 1 FROM state.files AS f
-            WHERE f.file = r._file AND list_contains(f.absent, bad.col)))""",
+            WHERE f.file = r._file AND list_contains(f.waived, bad.col)))""",
                 [entity, rule, kind, rule])
 
 

@@ -9,7 +9,6 @@ content hash), and never when its content is unchanged (the manifest knows the h
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +30,8 @@ UNIT_SEPARATOR = "#"
 HEAD_BYTES = 64 * 1024
 # Extensions worth opening to look at the content; anything else is not a tool export.
 CANDIDATE_SUFFIXES = (".xml", ".xer", ".csv", ".txt")
+SCHEDULE_SUFFIXES = (".xml", ".xer")  # only ever schedule exports: an unknown one is refused
+MSPDI_NAMESPACE = "http://schemas.microsoft.com/project"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def split_unit(name: str) -> tuple[str, str] | None:
 
 
 def find_foreign(root: Path, canonical: set[Path]) -> tuple[list[Foreign], list[str]]:
-    """Every foreign file under `root` (mapped ones first), and problems with mapping.yaml."""
+    """Every foreign file under `root`, and problems: a mapping.yaml that cannot be followed,
+    an `.xml` or `.xer` file that no reader recognises (dropped there to be read, so it must
+    not be passed over with a mere warning)."""
     found: dict[Path, Foreign] = {}
     problems: list[str] = []
     if (root / mapping.MAPPING_FILE).is_file():
@@ -68,9 +71,13 @@ def find_foreign(root: Path, canonical: set[Path]) -> tuple[list[Foreign], list[
         with path.open("rb") as f:
             head = f.read(HEAD_BYTES)
         reader = next((r for r in READERS if _recognises(r, path, head)), None)
+        name = path.relative_to(root).as_posix()
         if reader is not None:
-            name = path.relative_to(root).as_posix()
             found[path] = Foreign(path, name, reader.__name__.rsplit(".", 1)[1])
+        elif path.name.lower().endswith(SCHEDULE_SUFFIXES):
+            problems.append(f"{name}: not a file this platform reads: an .xml must be MS "
+                            "Project XML (MSPDI, root element Project in the namespace "
+                            f"{MSPDI_NAMESPACE}), an .xer must start with ERMHDR (Primavera P6)")
     return sorted(found.values(), key=lambda f: f.name), problems
 
 
@@ -92,10 +99,10 @@ def units_for(foreign: list[Foreign], entity: str) -> dict[str, Foreign]:
     return {unit_name(f.name, entity): f for f in foreign if entity in entities_of(f)}
 
 
-def read_unit(foreign: Foreign, entity: str) -> pl.DataFrame:
-    """The rows of one entity of a foreign file (String columns, `_row`, `_ref`); raises
-    ExportFault when the file cannot be read."""
-    table = _read(foreign).tables.get(entity)
+def read_unit(foreign: Foreign, entity: str, digest: str) -> pl.DataFrame:
+    """The rows of one entity of a foreign file whose content has hash `digest` (String
+    columns, `_row`, `_ref`); raises ExportFault when the file cannot be read."""
+    table = _read(foreign, digest).tables.get(entity)
     if table is None:
         return pl.DataFrame(schema={"_row": pl.Int64, "_ref": pl.String})
     return table
@@ -104,8 +111,8 @@ def read_unit(foreign: Foreign, entity: str) -> pl.DataFrame:
 _READ: dict[tuple[Path, str], Export] = {}  # (path, content hash) -> what it holds
 
 
-def _read(foreign: Foreign) -> Export:
-    key = (foreign.path, _digest(foreign.path))
+def _read(foreign: Foreign, digest: str) -> Export:
+    key = (foreign.path, digest)
     if key not in _READ:
         if len(_READ) >= 8:  # a run reads each file once; keep memory bounded
             _READ.pop(next(iter(_READ)))
@@ -125,7 +132,3 @@ def _parse(foreign: Foreign) -> Export:
         raise ExportFault(f"cannot read the file as {foreign.reader}: "
                           f"{type(error).__name__}") from error
 
-
-def _digest(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()

@@ -49,15 +49,20 @@ def file_format(path: Path) -> str | None:
 
 
 def entity_files(root: Path, entity: str) -> list[Path]:
-    """`<root>/<entity>.<ext>` and `<root>/<entity>/*.<ext>`, sorted by path."""
-    candidates = list(root.glob(f"{entity}.*")) + list((root / entity).glob("*"))
+    """`<root>/<entity>.<ext>` and every `<ext>` file at any depth under `<root>/<entity>/`,
+    sorted by path (the order in which a later file wins)."""
+    candidates = list(root.glob(f"{entity}.*")) + list((root / entity).rglob("*"))
     return sorted(p for p in candidates if p.is_file() and file_format(p))
 
 
 def unknown_files(root: Path, entities: list[str]) -> list[str]:
-    """Files in the landing folder that belong to no entity: never read, so always reported
-    (a misspelt `timesheet.csv` must not vanish silently)."""
+    """Files in the landing folder that belong to no entity and are no tool export or mapped
+    file: never read, so always reported (a misspelt `timesheet.csv` must not vanish)."""
+    from pipelines.ingest import exports  # readers: only when the folder is listed
+
     known = {p for e in entities for p in entity_files(root, e)}
+    foreign, _ = exports.find_foreign(root, known)
+    known |= {f.path for f in foreign} | {root / exports.mapping.MAPPING_FILE}
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
                   if p.is_file() and p not in known)
 
@@ -67,8 +72,9 @@ def unknown_files_message(root: Path, entities: list[str]) -> str | None:
     if not found:
         return None
     return (f"not read: {len(found)} file(s) in {root} match no entity of the input contract "
-            f"(expected <entity>.<csv|csv.gz|parquet|xlsx> or <entity>/*): "
-            f"{', '.join(found[:10])}{' ...' if len(found) > 10 else ''}")
+            f"(expected <entity>.<csv|csv.gz|parquet|xlsx>, <entity>/**, a tool export or a "
+            f"file mapped in mapping.yaml): "
+            f"{', '.join(clip(f) for f in found[:10])}{' ...' if len(found) > 10 else ''}")
 
 
 def read_strings(path: Path, known: Collection[str] | None = None) -> pl.DataFrame:

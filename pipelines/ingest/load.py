@@ -23,7 +23,9 @@ import polars as pl
 
 from pipelines import state
 from pipelines.contract import ENTITIES, Entity
+from pipelines.ingest import exports
 from pipelines.ingest.landing import StructuralFault, clip, entity_files, locate, read_strings
+from pipelines.ingest.readers import ExportFault
 from pipelines.ingest.raw_schema import ensure_raw_schema
 from pipelines.sql import ident, literal, shown
 
@@ -114,21 +116,32 @@ def _header_names(df: pl.DataFrame) -> list[str]:
     return names + ([f.name for f in extra.fields] if isinstance(extra, pl.Struct) else [])
 
 
-def _read_changed(entity: Entity, root: Path, files: list[str], report: IngestReport):
-    """The changed files' rows (None when none could be taken) and the files they replace."""
+def _read_changed(entity: Entity, root: Path, files: dict[str, str], report: IngestReport,
+                  units: dict[str, exports.Foreign], waived: dict[str, list[str]]):
+    """The changed files' rows (None when none could be taken) and the files they replace.
+    `files`: name -> content hash. A tool export need not state required values other than
+    keys (`waived`); a canonical or mapped file must carry every required column."""
     frames, taken = [], []
     known = set(entity.column_names)
     required = {c.name for c in entity.columns if c.required}
-    for name in files:
+    for name, digest in files.items():
+        unit = units.get(name)
         try:
-            df = read_strings(root / name, known)
-        except StructuralFault as fault:
+            if unit is None:
+                df = read_strings(root / name, known)
+            else:
+                df = exports.read_unit(unit, entity.name, digest)
+        except (StructuralFault, ExportFault) as fault:
             report.rejected[name] = str(fault)
             continue
         except OSError as error:  # vanished or unreadable since it was listed
             report.rejected[name] = f"cannot read the file ({type(error).__name__})"
             continue
-        missing = sorted(required - set(df.columns))
+        if unit is not None and unit.source is None:
+            waived[name] = sorted(required - set(entity.key))
+            missing = []
+        else:
+            missing = sorted(required - set(df.columns))
         if missing:
             found = _header_names(df)
             listed = ", ".join(clip(c) for c in found[:MAX_NAMES_SHOWN])
@@ -175,14 +188,22 @@ def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame, 
     report.loaded.update({f: counts.get(f, 0) for f in good})  # a header-only file: 0 rows
 
 
-def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) -> IngestReport:
-    """Bring the entity's new and changed files into `raw.<entity>`; update the manifest."""
+def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
+                  foreign: list[exports.Foreign] | None = None) -> IngestReport:
+    """Bring the entity's new and changed files into `raw.<entity>`; update the manifest.
+    Its files are `<entity>.*`, `<entity>/**` and a unit `<file>#<entity>` of each tool
+    export or mapped file that may feed it (`foreign`: found once per run by the caller)."""
     ensure_raw_schema(con)
     report = IngestReport(entity.name)
     known = state.known_files(con, entity.name)
-    stats, hashes, to_read = {}, {}, []
-    for path in entity_files(root, entity.name):
-        name = path.relative_to(root).as_posix()
+    canonical = entity_files(root, entity.name)
+    if foreign is None:
+        foreign = find_foreign(root)
+    units = exports.units_for(foreign, entity.name)
+    paths = {p.relative_to(root).as_posix(): p for p in canonical}
+    paths.update({name: unit.path for name, unit in units.items()})
+    stats, hashes, to_read, waived = {}, {}, {}, {}
+    for name, path in paths.items():
         report.present.append(name)
         try:
             st = path.stat()
@@ -196,9 +217,10 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) ->
         if old and old[0] == hashes[name]:
             report.unchanged += 1  # same content: at most its stat is remembered anew
         else:
-            to_read.append(name)
+            to_read[name] = hashes[name]
 
-    landed, taken = _read_changed(entity, root, to_read, report)  # no lock held while parsing
+    # no lock held while parsing
+    landed, taken = _read_changed(entity, root, to_read, report, units, waived)
     con.execute("BEGIN TRANSACTION")
     try:
         if landed is not None:
@@ -207,7 +229,8 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) ->
             if name in report.loaded or name in report.rejected:
                 state.record_file(con, name, entity.name, digest, *stats[name],
                                   report.loaded.get(name), "rejected" if name in
-                                  report.rejected else "loaded", report.rejected.get(name))
+                                  report.rejected else "loaded", report.rejected.get(name),
+                                  waived.get(name))
             elif known[name][1:] != stats[name]:
                 state.touch_file(con, name, *stats[name])
         state.forget_vanished_rejections(con, entity.name, report.present)
@@ -220,3 +243,19 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity) ->
         con.execute("ROLLBACK")
         raise
     return report
+
+
+class LandingProblem(ValueError):
+    """The landing folder cannot be read as it is: a mapping.yaml that cannot be followed, a
+    schedule file no reader knows. The message names the file."""
+
+
+def find_foreign(root: Path) -> list[exports.Foreign]:
+    """The landing folder's tool exports and mapped files, once per run (the caller passes
+    them to each entity's ingest); a broken mapping.yaml or an unknown schedule file stops
+    the run in words."""
+    canonical = {p for e in ENTITIES for p in entity_files(root, e)}
+    foreign, problems = exports.find_foreign(root, canonical)
+    if problems:
+        raise LandingProblem("; ".join(problems))
+    return foreign

@@ -1,0 +1,155 @@
+"""Tool exports and mapped files through the raw layer, the checks and the KPI models.
+
+Each landing folder holds nothing but the foreign files; the expected numbers are the ones
+worked out by hand from the fixtures (tests/fixtures/*/README.md), not the code's output.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.checks.gate import evaluate
+from pipelines.contract import ENTITIES
+from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity
+from pipelines.settings import KpiParams
+from pipelines.transform.models import build_all
+from tests.landing import write_csv
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def land(tmp_path: Path, *fixtures: str) -> Path:
+    root = tmp_path / "raw"
+    for name in fixtures:
+        source = FIXTURES / name
+        target = root / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    return root
+
+
+def run_engine(root: Path, as_of: str, con=None) -> tuple[duckdb.DuckDBPyConnection, list[str]]:
+    """Ingest every entity, check every rule, build every model; the failed checks' messages."""
+    con = con or duckdb.connect()
+    foreign = find_foreign(root)
+    for entity in ENTITIES.values():
+        ingest_entity(con, root, entity, foreign)
+    failures = []
+    for entity in ENTITIES.values():
+        verdict = evaluate(con, entity, 0.0)
+        if not verdict.passed:
+            failures += verdict.messages()
+    build_all(con, KpiParams(as_of=date.fromisoformat(as_of)).as_variables())
+    return con, failures
+
+
+def project_row(con, project_id: str) -> dict:
+    cursor = con.execute("SELECT * FROM marts.kpi_project WHERE project_id = ?", [project_id])
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone()))
+
+
+def test_an_ms_project_plan_alone_computes_its_actuals(tmp_path):
+    root = land(tmp_path, "mspdi/website_actual_work_only.xml")
+    con, failures = run_engine(root, "2024-05-10")
+    assert failures == []
+    row = project_row(con, "Website Relaunch")
+    # Design 48 h at 75/h, Build 30 h at 60/h, plus Build's 100 beyond labour (README)
+    assert row["actual_hours"] == pytest.approx(78.0)
+    assert row["ac"] == pytest.approx(48 * 75 + 30 * 60 + 100)
+    assert row["tasks_total"] == 2
+    # the resources' names stay in the raw layer: no mart holds them
+    marts = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+                        ).fetchall()
+    for (table,) in marts:
+        text = str(con.execute(f"FROM marts.{table}").fetchall())
+        assert "Dana" not in text and "@" not in text
+
+
+def test_two_p6_snapshots_give_the_latest_status(tmp_path):
+    root = land(tmp_path, "xer/cafe_2024-03-06.xer", "xer/cafe_2024-03-13_cp1252.xer")
+    con, failures = run_engine(root, "2024-03-13")
+    assert failures == []
+    row = project_row(con, "CAFE-01")
+    assert row["bac"] == pytest.approx(11000)  # 10280 + 720 for A1025 (README)
+    assert row["ac"] == pytest.approx(5845)  # act_reg + act_ot + PROJCOST act_cost
+    assert row["actual_hours"] == pytest.approx(49 + 13)
+    assert row["tasks_total"] == 4  # A1010, A1020, A1030, A1025; milestones are no tasks
+    provenance = con.execute("SELECT _file, _ref FROM raw.tasks WHERE task_id = 'CAFE-01/A1025'"
+                             ).fetchone()
+    assert provenance[0] == "cafe_2024-03-13_cp1252.xer#tasks" and "A1025" in provenance[1]
+
+
+def test_a_jira_export_alone_runs_and_costs_stay_null(tmp_path):
+    root = land(tmp_path, "jira/issues.csv")
+    con, failures = run_engine(root, "2024-03-06")
+    assert failures == []
+    projects = dict(con.execute("SELECT project_id, ac FROM marts.kpi_project").fetchall())
+    assert set(projects) == {"DEMO", "OPS"}
+    assert con.execute("SELECT count(*) FROM marts.kpi_project WHERE bac IS NOT NULL"
+                       ).fetchone()[0] == 0  # Jira states no budget: no EV, PV, CPI
+
+
+# The rest of a small canonical delivery around the German HR export's three people.
+PROJECTS = [{"project_id": "PX", "project_name": "Umzug", "department": "Entwicklung",
+             "start_date": "2024-01-08", "planned_end_date": "2024-02-02", "budget": "5000",
+             "status": "active", "pmo_type": "internal"}]
+TASKS = [{"task_id": "T1", "project_id": "PX", "task_name": "Planung", "assignee_id": "P-1002",
+          "created_on": "2024-01-08", "planned_start": "2024-01-08", "planned_end": "2024-01-19",
+          "planned_hours": "40", "status": "in_progress", "actual_start": "2024-01-08"}]
+TIMESHEETS = [{"entry_id": f"E{d}", "employee_id": "P-1002", "task_id": "T1",
+               "work_date": f"2024-01-{d:02d}", "hours": "7.5"}
+              for d in (8, 9, 10)]
+
+
+def test_a_mapped_german_hr_export_gives_the_same_kpis_as_canonical_files(tmp_path):
+    results = {}
+    for form in ("canonical", "mapped"):
+        root = tmp_path / form
+        write_csv(root / "projects.csv", PROJECTS)
+        write_csv(root / "tasks.csv", TASKS)
+        write_csv(root / "timesheets.csv", TIMESHEETS)
+        if form == "canonical":
+            shutil.copy(FIXTURES / "mapping/canonical/employees.csv", root / "employees.csv")
+        else:
+            shutil.copytree(FIXTURES / "mapping/landing", root, dirs_exist_ok=True)
+        con, failures = run_engine(root, "2024-01-31")
+        assert failures == []
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1"
+        ).fetchall()]
+        results[form] = {t: con.execute(f"FROM marts.{t} ORDER BY ALL").fetchall()
+                         for t in tables}
+    assert results["mapped"] == results["canonical"]
+    con, _ = run_engine(tmp_path / "mapped", "2024-01-31")
+    assert project_row(con, "PX")["ac"] == pytest.approx(3 * 7.5 * 78.25)  # Käthe's 78,25/h
+
+
+@pytest.mark.parametrize("fixture, says", [
+    ("xer/cafe_truncated.xer", "cafe_truncated.xer#"),
+])
+def test_a_truncated_export_is_refused_naming_the_file(tmp_path, fixture, says):
+    root = land(tmp_path, fixture)
+    _, failures = run_engine(root, "2024-03-06")
+    assert any(says in line and "rejected" in line for line in failures), failures
+
+
+def test_an_xml_that_is_not_ms_project_stops_the_run_naming_it(tmp_path):
+    root = land(tmp_path, "mspdi/not_mspdi.xml")
+    with pytest.raises(LandingProblem, match="not_mspdi.xml: not a file this platform reads"):
+        find_foreign(root)
+
+
+def test_a_mapping_to_a_missing_column_is_refused_naming_both(tmp_path):
+    root = land(tmp_path, "mapping/landing")
+    root = root / "landing"
+    text = (root / "mapping.yaml").read_text().replace('"Abteilung"', '"Bereich"')
+    (root / "mapping.yaml").write_text(text)
+    _, failures = run_engine(root, "2024-01-31")
+    assert any("mitarbeiter.csv#employees" in line and "Bereich" in line for line in failures), \
+        failures
