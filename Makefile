@@ -23,8 +23,8 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 demo: setup  ## generate the demo data set, run the whole pipeline, say where results are
 	$(VENV)/bin/pmo demo
 
-run: setup
-	$(VENV)/bin/pmo run
+run: setup  ## run as of the landing data's last timesheet/progress day (AS_OF=YYYY-MM-DD to pick)
+	$(VENV)/bin/pmo run --as-of $(or $(AS_OF),data)
 
 test: setup  ## the test suite, notebooks included
 	$(VENV)/bin/python -m pytest -n 2
@@ -35,8 +35,12 @@ $(DAGSTER_HOME)/dagster.yaml: | pipelines/dagster.yaml
 dev: setup $(DAGSTER_HOME)/dagster.yaml  ## the Dagster UI: runs, schedules, checks, lineage
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
+# JupyterLab serves notebooks/ with the project's settings (jupyter/lab/settings/overrides.json:
+# a .py opens as a Jupytext notebook); --allow-root only when run as root (containers).
 lab: setup  ## JupyterLab on the notebooks (they read the published data/exports/kpi.duckdb)
-	$(VENV)/bin/jupyter lab --notebook-dir=. notebooks/
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=$(CURDIR)/notebooks \
+		--LabApp.app_settings_dir=$(CURDIR)/jupyter/lab/settings \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: setup  ## full build, nightly increment and no-op run against a bare-DuckDB floor
 	$(VENV)/bin/pmo bench --scale $(or $(SCALE),large)

@@ -12,7 +12,7 @@ import warnings
 from datetime import date
 from pathlib import Path
 
-from pipelines.settings import Settings, SettingsError
+from pipelines.settings import DATA, Settings, SettingsError
 
 RUN_FLAGS = ("raw_dir", "warehouse", "export_dir", "as_of")
 
@@ -21,6 +21,17 @@ def _settings(args: argparse.Namespace) -> Settings:
     """The PMO_* environment, each given flag overriding its variable; read once, here."""
     warnings.filterwarnings("ignore")  # Dagster and GX deprecation chatter is not for users
     return Settings.from_env(**{f: getattr(args, f, None) for f in RUN_FLAGS})
+
+
+def as_of_flag(value: str) -> date | str:
+    """--as-of: a date (YYYY-MM-DD), or "data": the latest timesheet day or progress report of
+    the landing data (for data that ends before today: a demo, an archive, a backfill)."""
+    if value.strip().lower() == DATA:
+        return DATA
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD) nor 'data'")
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -37,7 +48,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from pipelines.runner import run_everything
 
-    return 0 if run_everything(settings, settings.run_as_of()) else 1
+    as_of = DATA if settings.as_of == DATA else settings.run_as_of()  # "data": read in the run
+    return 0 if run_everything(settings, as_of) else 1
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -47,6 +59,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if args.to < args.from_:
         print("pmo backfill: --to is before --from")
         return 2
+    settings.check_as_of(args.to)  # no history of days that have not happened
     return 0 if backfill(settings, args.from_, args.to) else 1
 
 
@@ -66,7 +79,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.runner import print_summary, run_everything
 
     # The demo data ends on a fixed date; KPIs as of that date tell its story.
-    if not run_everything(settings, settings.as_of or DEFAULT_END):
+    as_of = settings.as_of or DEFAULT_END
+    if not run_everything(settings, as_of if as_of == DATA else settings.run_as_of(as_of)):
         return 1
     print_summary(settings)
     return 0
@@ -82,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="generate the demo data if absent, run everything, summarize")
-    demo.add_argument("--as-of", type=date.fromisoformat)
+    demo.add_argument("--as-of", type=as_of_flag, help="YYYY-MM-DD or 'data' (default: the "
+                      "demo data's last day)")
     demo.set_defaults(func=cmd_demo)
 
     gen = sub.add_parser("generate", help="write a synthetic raw data set in the input contract")
@@ -94,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     gen.set_defaults(func=cmd_generate)
 
     run = sub.add_parser("run", help="ingest, check and build every KPI table once")
-    run.add_argument("--as-of", type=date.fromisoformat)
+    run.add_argument("--as-of", type=as_of_flag, help="YYYY-MM-DD, or 'data': the latest "
+                     "timesheet day or progress report in the landing data (default: "
+                     "PMO_AS_OF, else today); at most tomorrow")
     run.add_argument("--raw-dir")
     run.add_argument("--warehouse")
     run.add_argument("--export-dir")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ import dagster as dg
 from pipelines.contract import ENTITIES
 from pipelines.defs import build_definitions
 from pipelines.defs.jobs import AS_OF_TAG, HISTORY_FROM_TAG, HISTORY_TO_TAG
-from pipelines.ingest.landing import unknown_files_message
+from pipelines.ingest.landing import landing_problem, unknown_files_message
 from pipelines.settings import Settings
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -27,12 +28,19 @@ def instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
-def run_everything(settings: Settings, as_of: date) -> bool:
-    """Materialize every asset once as of a day. True when everything passed."""
+def run_everything(settings: Settings, as_of: date | str) -> bool:
+    """Materialize every asset once as of a day ("data": the landing data's latest fact).
+    True when everything passed. A landing folder that is missing or holds no entity file is
+    refused before anything runs."""
+    problem = landing_problem(settings.raw_dir)
+    if problem:
+        print(f"refused: {problem}")
+        return False
     job = build_definitions(settings).resolve_job_def("pmo_run")
+    tag = as_of.isoformat() if isinstance(as_of, date) else str(as_of)
     with instance(settings) as dagster:
         result = job.execute_in_process(run_config=QUIET, instance=dagster, raise_on_error=False,
-                                        tags={AS_OF_TAG: as_of.isoformat()})
+                                        tags={AS_OF_TAG: tag})
     unread = unknown_files_message(settings.raw_dir, list(ENTITIES))
     if unread:
         print(f"warning: {unread}")
@@ -51,14 +59,31 @@ def backfill(settings: Settings, first: date, last: date) -> bool:
     return report(result, settings)
 
 
+def _refusal(step: dg.DagsterEvent) -> str | None:
+    """The message of a step that refused the run (pipelines.defs.jobs.Refused), if it did."""
+    error = step.step_failure_data.error
+    while error is not None:
+        if error.cls_name == "Refused":
+            return re.sub(r"^[\w.]*Refused: ", "", error.message.strip())
+        error = error.cause
+    return None
+
+
 def report(result: dg.ExecuteInProcessResult, settings: Settings) -> bool:
-    """Print failed checks and steps in plain words. True when everything passed."""
-    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    """Print failed checks and steps in plain words, quarantined rows and the release's
+    warnings. True when everything passed."""
+    checks = result.get_asset_check_evaluations()
+    failed_checks = [e for e in checks if not e.passed]
     failed_steps = [  # a blocked check already speaks for itself above
         e for e in result.all_events
         if e.event_type == dg.DagsterEventType.STEP_FAILURE
         and e.step_failure_data.error.cls_name != "DagsterAssetCheckFailedError"
     ]
+    refusals = [r for r in map(_refusal, failed_steps) if r]
+    if refusals:  # one clear line: the run could not be true
+        for line in refusals:
+            print(f"refused: {line}")
+        return False
     for check in failed_checks:
         print(f"\nFAILED {check.asset_key.to_user_string()} {check.check_name}: "
               f"{check.description}")
@@ -72,6 +97,17 @@ def report(result: dg.ExecuteInProcessResult, settings: Settings) -> bool:
     if failed_checks or failed_steps:
         print("\nThe run was blocked: no KPI table was replaced; the last published ones stay.")
         return False
+    for check in checks:  # quarantine on: the rows left out, per entity and rule
+        by_rule = check.metadata.get("quarantined_by_rule")
+        for rule, rows in sorted((by_rule.value if by_rule else {}).items()):
+            print(f"quarantined: {rows:,} {check.asset_key.path[-1]} row(s) breaking "
+                  f"\"{rule}\" (left out of the KPIs)")
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == dg.AssetKey(["exports", "kpi_release"]):
+            found = materialization.metadata.get("warnings")
+            for line in (found.value if found else []):
+                print(f"warning: {line}")
     print(f"run ok: KPI tables published in {settings.export_dir} "
           f"(Parquet, CSV, kpi.duckdb, data_dictionary.md, report.html)")
     return True

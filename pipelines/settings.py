@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class SettingsError(ValueError):
     """A setting whose value cannot be used; the message names it and what is allowed."""
+
+
+DATA = "data"
+"""The as-of date "data" (`pmo run --as-of data`, PMO_AS_OF=data): the latest dated fact of the
+landing data (the last timesheet day or progress report, on or before tomorrow)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,16 @@ class Settings:
     warehouse: Path = Path("data/warehouse.duckdb")
     export_dir: Path = Path("data/exports")
     dagster_home: Path = Path(".dagster_home")
-    as_of: date | None = None  # None: today in `timezone` (scheduled runs pass their own day)
+    as_of: date | str | None = None  # None: today in `timezone`; DATA: the data's latest fact
     timezone: str = "UTC"
     max_bad_row_share: float = 0.0
     stale_days: int = 7
     timings_file: Path | None = None  # benchmark phase timings (JSON lines), when set
+    # the plausible window of every date column (an error-level contract rule): from date_min
+    # to date_max, or when date_max is not set, to date_max_years after the as-of date
+    date_min: date = date(1970, 1, 1)
+    date_max: date | None = None
+    date_max_years: int = 50
     kpi: KpiParams = field(default_factory=KpiParams)
 
     @classmethod
@@ -77,18 +87,24 @@ class Settings:
         horizon = _number("PMO_HORIZON_WEEKS", pick("horizon_weeks", "PMO_HORIZON_WEEKS", "12"),
                           int, low=1, high=520)
         timings = environ.get("PMO_TIMINGS")
+        date_min = environ.get("PMO_DATE_MIN") or "1970-01-01"
+        date_max = environ.get("PMO_DATE_MAX")
         return cls(
             raw_dir=Path(pick("raw_dir", "PMO_RAW_DIR", "data/raw")),
             warehouse=Path(pick("warehouse", "PMO_WAREHOUSE", "data/warehouse.duckdb")),
             export_dir=Path(pick("export_dir", "PMO_EXPORT_DIR", "data/exports")),
             dagster_home=Path(environ.get("DAGSTER_HOME") or ".dagster_home").absolute(),
-            as_of=parse_date("PMO_AS_OF", as_of) if as_of else None,
+            as_of=_as_of("PMO_AS_OF", as_of) if as_of else None,
             timezone=timezone,
             max_bad_row_share=_share("PMO_MAX_BAD_ROW_SHARE",
                                      pick("max_bad_row_share", "PMO_MAX_BAD_ROW_SHARE", "0")),
             stale_days=_number("PMO_STALE_DAYS", pick("stale_days", "PMO_STALE_DAYS", "7"), int,
                                low=0, high=3650),
             timings_file=Path(timings) if timings else None,
+            date_min=parse_date("PMO_DATE_MIN", date_min),
+            date_max=parse_date("PMO_DATE_MAX", date_max) if date_max else None,
+            date_max_years=_number("PMO_DATE_MAX_YEARS", environ.get("PMO_DATE_MAX_YEARS", "50"),
+                                   int, low=1, high=1000),
             kpi=KpiParams(horizon_weeks=horizon),
         )
 
@@ -100,14 +116,49 @@ class Settings:
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()
 
-    def run_as_of(self, requested: str | date | None = None) -> date:
+    def run_as_of(self, requested: str | date | None = None,
+                  latest_fact: Callable[[date], date | None] | None = None) -> date:
         """The as-of date of a run, decided here only: the run's own day (a schedule tick or a
-        run tag) when it has one, else the configured one, else today in the timezone."""
-        if isinstance(requested, date):
-            return requested
-        if requested:
-            return parse_date("as-of date", requested)
-        return self.as_of or self.today()
+        run tag) when it has one, else the configured one, else today in the timezone.
+
+        "data" is the latest dated fact of the landing data: `latest_fact(tomorrow)` gives it
+        (the ingested warehouse knows it; see pipelines.publish.freshness.latest_fact). A day
+        more than one day after today is refused: no fact of it can exist yet."""
+        value = requested if requested else self.as_of
+        if isinstance(value, str) and value.strip().lower() == DATA:
+            if latest_fact is None:
+                raise SettingsError("as-of date 'data' is known only once the landing data is "
+                                    "read; give a date (YYYY-MM-DD) here")
+            day = latest_fact(self.today() + timedelta(days=1))
+            if day is None:
+                raise SettingsError("as-of date 'data': the landing data holds no timesheet day "
+                                    "or progress report to take the date from; give a date")
+        elif isinstance(value, date):
+            day = value
+        elif value:
+            day = parse_date("as-of date", value)
+        else:
+            day = self.today()
+        return self.check_as_of(day)
+
+    def check_as_of(self, day: date) -> date:
+        tomorrow = self.today() + timedelta(days=1)
+        if day > tomorrow:
+            raise SettingsError(f"as-of date {day.isoformat()} is after tomorrow "
+                                f"({tomorrow.isoformat()} in {self.timezone}): no fact of that "
+                                "day exists yet; give a date up to tomorrow")
+        return day
+
+    def date_window(self, as_of: date) -> tuple[date, date]:
+        """The plausible dates of any date column: PMO_DATE_MIN (default 1970-01-01) to
+        PMO_DATE_MAX, or PMO_DATE_MAX_YEARS (default 50) years after the as-of date."""
+        if self.date_max is not None:
+            high = self.date_max
+        else:
+            years = as_of.year + self.date_max_years
+            high = date(years, as_of.month, 28 if as_of.month == 2 and as_of.day == 29
+                        else as_of.day) if years <= 9999 else date.max
+        return self.date_min, high
 
     def params(self, as_of: date) -> KpiParams:
         return self.kpi.at(as_of)
@@ -122,6 +173,10 @@ def parse_date(what: str, value: str) -> date:
     except ValueError:
         raise SettingsError(f"{what}: {value[:40]!r} is not a date; expected YYYY-MM-DD, "
                             "for example 2026-11-20") from None
+
+
+def _as_of(variable: str, value: str) -> date | str:
+    return DATA if value.strip().lower() == DATA else parse_date(variable, value)
 
 
 def _timezone(value: str) -> str:

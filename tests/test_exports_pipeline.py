@@ -153,3 +153,22 @@ def test_a_mapping_to_a_missing_column_is_refused_naming_both(tmp_path):
     _, failures = run_engine(root, "2024-01-31")
     assert any("mitarbeiter.csv#employees" in line and "Bereich" in line for line in failures), \
         failures
+
+
+@pytest.mark.parametrize("fixture, as_of, project_id", [
+    ("mspdi/website_actual_work_only.xml", "2024-05-10", "Website Relaunch"),
+    ("xer/cafe_2024-03-13_cp1252.xer", "2024-03-13", "CAFE-01"),
+    ("jira/issues.csv", "2024-03-06", "DEMO"),
+])
+def test_the_whole_pipeline_runs_on_one_export_alone(project, fixture, as_of, project_id,
+                                                    capfd):
+    """`pmo run` on a landing folder holding nothing but the export: checks, models, release."""
+    from pipelines.cli import main
+
+    land(project / "data", fixture)
+    assert main(["run", "--as-of", as_of]) == 0, capfd.readouterr()
+    release = project / "data" / "exports"
+    with duckdb.connect(str(release / "kpi.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM kpi_project WHERE project_id = ?",
+                           [project_id]).fetchone()[0] == 1
+    assert (release / "report.html").exists()

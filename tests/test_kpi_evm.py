@@ -232,3 +232,57 @@ def test_forecast_of_work_done_but_project_not_closed_is_the_last_working_day():
     assert_row(row(con, "marts.kpi_project", project_id="P"), {
         "pv": 1100.0, "ev": 1100.0, "at": 15, "es": 11.0, "spi_t": 11 / 15, "sv_t": 11.0 - 15,
         "forecast_end_date": "2026-03-20"})
+
+
+def finished_project(con, actual_end, completions):
+    # Four weekly tasks of cost 1,000 (BAC 4,000) planned Mon 03-02..Fri 03-27: PV grows by 200
+    # per working day, k = 1..20 (A k1..5, B k6..10, C k11..15, D k16..20); PD = 20.
+    one_project(con, 4000.0, [
+        task(name, "P", start, end, planned_cost=1000.0, actual_start=start, completed_on=done,
+             status="done")
+        for (name, start, end), done in zip(
+            [("A", "2026-03-02", "2026-03-06"), ("B", "2026-03-09", "2026-03-13"),
+             ("C", "2026-03-16", "2026-03-20"), ("D", "2026-03-23", "2026-03-27")], completions)
+    ], actual_end_date=actual_end, status="completed")
+
+
+def test_project_finished_early_stops_its_clock_at_its_finish():
+    # Every task done by Fri 03-20, the project closed that day, a week before its plan.
+    # As of Tue 03-31: EV = 4,000 (all done), PV = 4,000 (plan over).
+    # AT = wd(03-02, 03-20) = 15 (three weeks), not wd(03-02, 03-31) = 22: the clock stopped.
+    # PV(AT) = PV(15) = 3,000 < EV: ahead; the first k > 15 with PV(k) >= 4,000 is k = 20 with
+    # PV(20) = 4,000 = EV exactly: ES = 20 - 0 / 200 = 20 (= PD, the cap).
+    # SPI(t) = 20 / 15 = 1.3333, SV(t) = 20 - 15 = +5 working days ahead (the running clock
+    # gave 20 / 22 and -2: "behind" for a project that finished a week early).
+    # EAC(t) = PD / SPI(t) = 20 / (4 / 3) = 15; the forecast is the actual end, 03-20.
+    con = warehouse()
+    finished_project(con, "2026-03-20",
+                     ["2026-03-06", "2026-03-11", "2026-03-16", "2026-03-20"])
+    build(con, "2026-03-31")
+    assert_row(row(con, "marts.kpi_project", project_id="P"), {
+        "ev": 4000.0, "pv": 4000.0, "at": 15, "pd": 20, "pv_at": 3000.0, "es": 20.0,
+        "spi_t": 20 / 15, "sv_t": 5.0, "eac_t": 15.0, "forecast_end_date": "2026-03-20",
+        "is_finished": True, "on_time": True, "delay_days": -7})
+
+
+def test_project_finished_late_stops_its_clock_at_its_finish():
+    # C done Fri 04-03, D Fri 04-10, the project closed Fri 04-10, two weeks late.
+    # As of Mon 04-20: EV = 4,000, PV = 4,000.
+    # AT = wd(03-02, 04-10) = 30 (six weeks), not wd(03-02, 04-20) = 36.
+    # PV(30) = 4,000 (the plan ended at k = 20) = EV: ES = AT = 30, capped at PD: ES = 20.
+    # SPI(t) = 20 / 30 = 0.6667, SV(t) = 20 - 30 = -10 working days: the two weeks it was late
+    # (the running clock gave 20 / 36 and -16, growing every day after the finish).
+    # EAC(t) = 20 / (2 / 3) = 30 working days = Fri 04-10, the actual end.
+    con = warehouse()
+    finished_project(con, "2026-04-10",
+                     ["2026-03-06", "2026-03-13", "2026-04-03", "2026-04-10"])
+    build(con, "2026-04-20")
+    got = row(con, "marts.kpi_project", project_id="P")
+    assert_row(got, {
+        "ev": 4000.0, "pv": 4000.0, "at": 30, "pd": 20, "pv_at": 4000.0, "es": 20.0,
+        "spi_t": 20 / 30, "sv_t": -10.0, "eac_t": 30.0, "forecast_end_date": "2026-04-10",
+        "on_time": False, "delay_days": 14})
+    # as of the finish day itself the clock reads the same: nothing changes after the finish
+    build(con, "2026-04-10")
+    assert_row(row(con, "marts.kpi_project", project_id="P"), {"at": 30, "es": 20.0,
+                                                               "sv_t": -10.0})

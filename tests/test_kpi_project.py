@@ -151,11 +151,12 @@ def test_p2_beta_finished_on_a_six_day_calendar():
         "planned_hours_to_date": 20 + 10 * 0.75,
         "bei": 2 / 1,  # U2 was done a day early: 2 done, only U1 due
     })
-    # On 03-23 the whole plan is due: PV = EV = 2000. AT = 18 (Mon-Sat days 03-02..03-23),
-    # EV = PV(18): ES = AT = 18, capped at PD = 9.
+    # On 03-23 the whole plan is due: PV = EV = 2000. The project finished on 03-11, so its
+    # clock stopped there: AT = wd(03-02, 03-11) = 8 still (not 18, the Mon-Sat days to 03-23),
+    # and ES = 9 as on 03-11: SPI(t) = 9 / 8 and SV(t) = +1 stay what they were at the finish.
     assert_row(projects(D2)["P2"], {
         **common, "as_of": D2, "pv": 2000.0, "sv": 0.0, "spi": 1.0,
-        "csi": 2000 / 1920 * 1.0, "at": 18, "spi_t": 9 / 18, "sv_t": 9 - 18,
+        "csi": 2000 / 1920 * 1.0, "at": 8, "spi_t": 9 / 8, "sv_t": 9 - 8,
         "planned_hours_to_date": 30.0, "bei": 2 / 2,
     })
 
@@ -202,8 +203,8 @@ def test_p4_delta_cancelled_with_all_tasks_cancelled():
 def test_p5_epsilon_finished_late_last_year():
     # Finished 2025-12-19, planned 2025-12-12: late by 7 calendar days -> red.
     # No task; AC = the 800 expense; benefit = expected 2000 (no realized): ROI (2000 - 800) / 800.
-    # AT: Mon 2025-12-01 .. Sun 2026-03-08 is 14 weeks = 70 weekdays minus the holiday = 69,
-    #   + 03-09, 03-10, 03-11 = 72; to 03-23: 16 weeks = 80 - 1 = 79, + 03-23 = 80.
+    # AT: the clock stopped at the finish: wd(Mon 2025-12-01, Fri 2025-12-19) = 3 weeks = 15
+    #   on both days (running to D it would read 72 on 03-11 and 80 on 03-23).
     common = {
         "project_id": "P5", "project_name": "Epsilon", "department": "Run", "pmo_type": "internal",
         "status": "completed", "bac": 1000.0, "pv": None, "ev": None, "ac": 800.0, "cv": None,
@@ -217,5 +218,5 @@ def test_p5_epsilon_finished_late_last_year():
         "planned_end_date": "2025-12-12", "actual_end_date": "2025-12-19", "on_time": False,
         "delay_days": 7, "roi": (2000 - 800) / 800, "expected_roi": None, "health": "red",
     }
-    assert_row(projects(D1)["P5"], {**common, "as_of": D1, "at": 72})
-    assert_row(projects(D2)["P5"], {**common, "as_of": D2, "at": 80})
+    assert_row(projects(D1)["P5"], {**common, "as_of": D1, "at": 15})
+    assert_row(projects(D2)["P5"], {**common, "as_of": D2, "at": 15})

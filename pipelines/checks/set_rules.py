@@ -8,6 +8,8 @@ fault never makes a valid neighbour fail. Each rule is a SELECT of the offending
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 from pipelines import state
@@ -28,9 +30,28 @@ NAMED_RULES = {
 }
 
 
-def set_rules(entity: Entity) -> list[tuple[str, str]]:
-    """(rule text, SELECT of offending rows of `judged`) for every set-level rule."""
+DateWindow = tuple[date, date]
+
+
+def window_rule(column: str, window: DateWindow) -> str:
+    return f"{column} within the plausible dates {window[0]} to {window[1]}"
+
+
+def set_rules(entity: Entity, window: DateWindow | None = None) -> list[tuple[str, str]]:
+    """(rule text, SELECT of offending rows of `judged`) for every set-level rule.
+
+    window: the plausible dates (Settings.date_window of the run's as-of date); every date
+    column of the contract must lie within it. It is a set rule because it depends on the
+    run, not on the file alone: a new window re-judges every row."""
     found = []
+    if window is not None:
+        for col in entity.columns:
+            if col.type == "date":
+                found.append((window_rule(col.name, window), f"""
+                    SELECT _file, _row, {literal(col.name)}, {ident(col.name)}::VARCHAR
+                    FROM judged
+                    WHERE {ident(col.name)} NOT BETWEEN {literal(window[0].isoformat())}::DATE
+                        AND {literal(window[1].isoformat())}::DATE"""))
     for col in entity.columns:
         if col.references:
             target, target_col = col.references.split(".")
@@ -43,15 +64,19 @@ def set_rules(entity: Entity) -> list[tuple[str, str]]:
     return found
 
 
-def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity) -> bool:
+def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity,
+                       window: DateWindow | None = None) -> bool:
     """Replace the entity's set-level findings with a fresh evaluation, unless no file of the
-    entity or of those it references changed since the last one. True when evaluated."""
+    entity or of those it references changed since the last one, nor the date window.
+    True when evaluated."""
     current = state.files_fingerprint(con, [entity.name, *referenced_entities(entity)])
+    if window is not None:
+        current = f"{current}|{window[0]}|{window[1]}"
     if state.stored_fingerprint(con, "set_rules", entity.name) == current:
         return False
     state.clear_violations(con, entity.name, "set")
     judged = f"WITH judged AS ({current_rows_sql(entity, excluded=('row',))})"
-    for rule, offending in set_rules(entity):
+    for rule, offending in set_rules(entity, window):
         state.add_violations(con, entity.name, "set", rule, f"{judged} {offending}",
                              f"raw.{entity.name}", rules.key_sql(entity))
     state.store_fingerprint(con, "set_rules", entity.name, current)

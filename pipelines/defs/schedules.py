@@ -10,7 +10,7 @@ import dagster as dg
 from pipelines.contract import ENTITIES
 from pipelines.defs.jobs import AS_OF_TAG
 from pipelines.ingest.landing import entity_files
-from pipelines.settings import Settings
+from pipelines.settings import DATA, Settings
 
 
 def nightly_as_of(tick, timezone: str) -> str:
@@ -47,7 +47,7 @@ def landing_sensor(job, settings: Settings) -> dg.SensorDefinition:
         if key == context.cursor:
             return dg.SkipReason("no new or changed file in the landing folder")
         context.update_cursor(key)
-        return dg.RunRequest(run_key=key,
-                             tags={AS_OF_TAG: settings.run_as_of().isoformat()})
+        as_of = DATA if settings.as_of == DATA else settings.run_as_of().isoformat()
+        return dg.RunRequest(run_key=key, tags={AS_OF_TAG: as_of})
 
     return landing_folder_sensor

@@ -67,6 +67,23 @@ def unknown_files(root: Path, entities: list[str]) -> list[str]:
                   if p.is_file() and p not in known)
 
 
+def landing_problem(root: Path) -> str | None:
+    """Why a run must not start from this landing folder, in one line; None when it may. A
+    folder with a file of an entity, a tool export or a mapped file holds data."""
+    from pipelines.contract import ENTITIES
+    from pipelines.ingest import exports
+
+    if not root.is_dir():
+        return (f"the landing folder {root} does not exist (not mounted?); nothing was "
+                "read and the published KPIs stay as they are")
+    canonical = {p for e in ENTITIES for p in entity_files(root, e)}
+    if not canonical and not exports.find_foreign(root, canonical)[0]:
+        return (f"the landing folder {root} holds no file of any entity (expected "
+                "<entity>.csv or <entity>/**, .csv.gz, .parquet, .xlsx, a tool export or a "
+                "file mapped in mapping.yaml); the published KPIs stay as they are")
+    return None
+
+
 def unknown_files_message(root: Path, entities: list[str]) -> str | None:
     found = unknown_files(root, entities) if root.is_dir() else []
     if not found:

@@ -19,8 +19,8 @@ def kpi_project_history(context: dg.AssetExecutionContext, warehouse: Warehouse,
                         settings: dg.ResourceParam[Settings]):
     """kpi_project as it was as of each day; re-running a day replaces that day's rows. A run
     writes its own day; `pmo backfill` a range of days, in one run."""
-    days = history_days(context, settings)
     with warehouse.get_connection() as con, phase(settings.timings_file, "history"):
+        days = history_days(context, settings, con)
         written = record_history(con, days, settings.kpi)
     return dg.MaterializeResult(metadata={
         "days": len(written), "rows": sum(written.values()),

@@ -9,9 +9,10 @@ import dagster as dg
 from pipelines.checks.gate import evaluate
 from pipelines.checks.gx_suite import warm_up
 from pipelines.contract import ENTITIES
+from pipelines.defs.jobs import Refused, run_as_of
 from pipelines.defs.resources import Warehouse
-from pipelines.ingest.landing import unknown_files_message
-from pipelines.ingest.load import ingest_entity
+from pipelines.ingest.landing import landing_problem, unknown_files_message
+from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity
 from pipelines.settings import Settings
 from pipelines.timing import phase
 
@@ -51,11 +52,18 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                           settings: dg.ResourceParam[Settings]):
     """Bring new and changed landed files into `raw`, then check every contract rule."""
     selected = [e for e in ENTITIES.values() if raw_key(e.name) in context.selected_asset_keys]
+    problem = landing_problem(settings.raw_dir)
+    if problem:
+        raise Refused(problem)
+    try:
+        foreign = find_foreign(settings.raw_dir)  # tool exports and mapped files, found once
+    except LandingProblem as fault:
+        raise Refused(str(fault)) from None
     with warehouse.get_connection() as con:
         with phase(settings.timings_file, "ingest"):
             reports = {}
             for entity in selected:
-                report = ingest_entity(con, settings.raw_dir, entity)
+                report = ingest_entity(con, settings.raw_dir, entity, foreign)
                 if report.loaded and not any(r.loaded for r in reports.values()):
                     warm_up()  # the first new rows: import GX for their suites meanwhile
                 reports[entity.name] = report
@@ -73,9 +81,10 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                 "files_rejected": dg.MetadataValue.json(report.rejected),
                 "rows_read": report.rows_loaded,
             })
+        window = settings.date_window(run_as_of(context, settings, con))
         for entity in selected:
             with phase(settings.timings_file, "checks"):
-                verdict = evaluate(con, entity, settings.max_bad_row_share)
+                verdict = evaluate(con, entity, settings.max_bad_row_share, window)
             yield dg.AssetCheckResult(
                 asset_key=raw_key(entity.name),
                 check_name=CHECK,
@@ -86,6 +95,8 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                     "bad_rows": verdict.bad_rows,
                     "bad_row_share": verdict.share,
                     "quarantined_rows": verdict.quarantined,
+                    "quarantined_by_rule": dg.MetadataValue.json(
+                        verdict.by_rule if verdict.quarantined else {}),
                     "messages": dg.MetadataValue.text("\n".join(verdict.messages())),
                     "failing_rows": dg.MetadataValue.json(verdict.violations),
                 },

@@ -1,0 +1,98 @@
+"""How fresh the data of a release is: per entity, the latest dated fact and the file it came from.
+
+A release computed as of D is only as good as the facts that reach D. When timesheets or
+progress reports end well before D, the hours and the earned value of the last days are
+missing and the KPIs look worse (or better) than they are; the release says so.
+
+Facts are read from `raw.<entity>_current` (the rows that count, as staging reads them), on or
+before D: a later fact is not known as of D. `latest_fact` gives the as-of date "data" (the
+last timesheet day or progress report of the landing data).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from pipelines.contract import ENTITIES
+from pipelines.sql import ident
+
+# The main date columns of each entity: a row's dated fact is the latest of them.
+MAIN_DATES = {
+    "timesheets": ("work_date",),
+    "task_progress": ("status_date",),
+    "tasks": ("completed_on", "actual_start"),
+    "expenses": ("expense_date",),
+    "projects": ("actual_end_date", "start_date"),
+    "trainings": ("completed_on",),
+    "skills": ("assessed_on",),
+}
+# Entities whose end, when stale, makes the KPIs of the last days wrong: warned about.
+WATCHED = ("timesheets", "task_progress")
+# The facts the as-of date "data" is taken from.
+AS_OF_SOURCES = ("timesheets", "task_progress")
+
+
+def _fact_sql(entity: str, table: str) -> str:
+    columns = [ident(c) for c in MAIN_DATES[entity]]
+    fact = columns[0] if len(columns) == 1 else f"greatest({', '.join(columns)})"
+    return f"SELECT {fact} AS fact, _file FROM {table}"
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?", [schema, table]).fetchone()[0] > 0 or \
+        con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+        "AND schema_name = ? AND view_name = ?", [schema, table]).fetchone()[0] > 0
+
+
+def freshness(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, dict]:
+    """entity -> {"latest": date of the latest fact on or before as_of (ISO, or None when the
+    entity has rows but none dated by then), "file": the file holding it (the one sorting
+    last on a tie), "days_before_as_of"}; entities without rows are left out."""
+    found = {}
+    for entity in MAIN_DATES:
+        if entity not in ENTITIES or not _exists(con, "raw", f"{entity}_current"):
+            continue
+        if not con.execute(f"SELECT count(*) FROM raw.{entity}_current").fetchone()[0]:
+            continue
+        latest, file = con.execute(f"""
+            WITH facts AS ({_fact_sql(entity, f"raw.{entity}_current")})
+            SELECT fact, _file FROM facts WHERE fact <= ?
+            ORDER BY fact DESC, _file DESC LIMIT 1""", [as_of]).fetchone() or (None, None)
+        found[entity] = {"latest": latest.isoformat() if latest else None, "file": file,
+                         "days_before_as_of": (as_of - latest).days if latest else None}
+    return found
+
+
+def stale_warnings(fresh: dict[str, dict], as_of: date, stale_days: int) -> list[str]:
+    """One line per watched entity that ends more than stale_days before the as-of date."""
+    lines = []
+    for entity in WATCHED:
+        fact = fresh.get(entity)
+        if fact is None:
+            continue
+        if fact["latest"] is None:
+            lines.append(f"{entity}: no row dated on or before the as-of date {as_of}; the KPIs "
+                         f"of {as_of} have none of its facts")
+        elif fact["days_before_as_of"] > stale_days:
+            lines.append(f"{entity} end on {fact['latest']} ({fact['file']}), "
+                         f"{fact['days_before_as_of']} days before the as-of date {as_of} "
+                         f"(more than PMO_STALE_DAYS = {stale_days}): the KPIs miss the "
+                         "facts of the days since")
+    return lines
+
+
+def latest_fact(con: duckdb.DuckDBPyConnection, until: date) -> date | None:
+    """The as-of date "data": the latest timesheet day or progress report on or before
+    `until` (tomorrow: a future-dated row is no fact yet), over every ingested row."""
+    parts = [f"SELECT max({ident(MAIN_DATES[e][0])}) FILTER (WHERE {ident(MAIN_DATES[e][0])} "
+             f"<= $until) AS fact FROM raw.{e}" for e in AS_OF_SOURCES
+             if _exists(con, "raw", e)]
+    if not parts:
+        return None
+    return con.execute(f"SELECT max(fact) FROM ({' UNION ALL '.join(parts)})",
+                       {"until": until}).fetchone()[0]
