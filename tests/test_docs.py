@@ -229,12 +229,6 @@ def test_docs_do_not_cite_outside_the_repository():
     assert not own, f"cite docs/ instead of {EXTERNAL}: {own}"
 
 
-# KNOWN FAILURE (expected today): code, comments and tests outside docs/ still cite the
-# external contract documents. The assertion below is the rule; the xfail marker only keeps the
-# suite green while the Python code is being restructured. Once every file cites docs/ instead,
-# this test XPASSes, which strict=True turns into a failure: then delete the marker.
-@pytest.mark.xfail(strict=True, reason="KNOWN: files outside docs/ still cite the external "
-                   "contract; the list: pytest tests/test_docs.py -k no_file_cites --runxfail")
 def test_no_file_cites_the_external_contract():
     found = _citing_files()
     assert not found, (f"{len(found)} repository file(s) cite {EXTERNAL}; cite docs/inputs.md, "
