@@ -133,3 +133,22 @@ def frame(rows: list[dict[str, str | int | None]], columns: list[str]) -> pl.Dat
     schema = {c: pl.String for c in columns} | {"_row": pl.Int64, "_ref": pl.String}
     data = {c: [r.get(c) for r in rows] for c in schema}
     return pl.DataFrame(data, schema=schema)
+
+
+def schedule_columns(employee_extra: str) -> dict[str, list[str]]:
+    """The contract columns a schedule export (MSPDI, XER) fills, per entity; the two formats
+    differ only in what they know of a person besides id, name, e-mail, rate and capacity
+    (`employee_extra`: MSPDI's resource group as department, P6's title as role)."""
+    return {
+        "projects": ["project_id", "project_name", "department", "start_date",
+                     "planned_end_date", "actual_end_date", "budget", "status",
+                     "working_weekdays"],
+        "tasks": ["task_id", "project_id", "task_name", "assignee_id", "created_on",
+                  "planned_start", "planned_end", "planned_hours", "planned_cost",
+                  "actual_start", "completed_on", "status"],
+        "task_progress": ["task_id", "status_date", "percent_complete"],
+        "timesheets": ["entry_id", "employee_id", "task_id", "work_date", "hours"],
+        "expenses": ["expense_id", "project_id", "expense_date", "category", "amount"],
+        "employees": ["employee_id", "full_name", "email", employee_extra, "hourly_cost",
+                      "weekly_capacity_hours"],
+    }

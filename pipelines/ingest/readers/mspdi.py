@@ -21,6 +21,7 @@ from xml.etree.ElementTree import Element
 
 from pipelines.ingest.readers import Export, ExportFault
 from pipelines.ingest.readers._common import (
+    schedule_columns,
     fmt_decimal,
     frame,
     iso_date,
@@ -40,18 +41,7 @@ _WORK_RESOURCE = "1"    # Resource Type: 0 material, 1 work, 2 cost
 _UNASSIGNED = "-65535"  # ResourceUID of an assignment without resource
 _ZERO = Decimal(0)
 
-COLUMNS = {
-    "projects": ["project_id", "project_name", "department", "start_date", "planned_end_date",
-                 "actual_end_date", "budget", "status", "working_weekdays"],
-    "tasks": ["task_id", "project_id", "task_name", "assignee_id", "created_on",
-              "planned_start", "planned_end", "planned_hours", "planned_cost", "actual_start",
-              "completed_on", "status"],
-    "task_progress": ["task_id", "status_date", "percent_complete"],
-    "timesheets": ["entry_id", "employee_id", "task_id", "work_date", "hours"],
-    "expenses": ["expense_id", "project_id", "expense_date", "category", "amount"],
-    "employees": ["employee_id", "full_name", "email", "department", "hourly_cost",
-                  "weekly_capacity_hours"],
-}
+COLUMNS = schedule_columns("department")
 
 
 # ------------------------------------------------------------------------------ recognition

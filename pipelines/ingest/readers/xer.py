@@ -25,6 +25,7 @@ from pathlib import Path
 
 from pipelines.ingest.readers import Export, ExportFault
 from pipelines.ingest.readers._common import (
+    schedule_columns,
     DEFAULT_WEEKDAYS,
     fmt_decimal,
     frame,
@@ -44,18 +45,7 @@ LABOUR = {"RT_Labor", None, ""}  # resource types whose units are hours of a per
 WEEK_HOURS = Decimal(40)
 _ZERO = Decimal(0)
 
-COLUMNS = {
-    "projects": ["project_id", "project_name", "department", "start_date", "planned_end_date",
-                 "actual_end_date", "budget", "status", "working_weekdays"],
-    "tasks": ["task_id", "project_id", "task_name", "assignee_id", "created_on",
-              "planned_start", "planned_end", "planned_hours", "planned_cost", "actual_start",
-              "completed_on", "status"],
-    "task_progress": ["task_id", "status_date", "percent_complete"],
-    "timesheets": ["entry_id", "employee_id", "task_id", "work_date", "hours"],
-    "expenses": ["expense_id", "project_id", "expense_date", "category", "amount"],
-    "employees": ["employee_id", "full_name", "email", "role", "hourly_cost",
-                  "weekly_capacity_hours"],
-}
+COLUMNS = schedule_columns("role")
 
 
 def recognise(path: Path, head: bytes) -> bool:
