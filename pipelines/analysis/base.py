@@ -34,7 +34,6 @@ import polars as pl
 from pipelines.settings import KpiParams
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_EXPORT_DIR = "data/exports"
 PARTIAL = ".partial"  # suffix of a release directory while the publish step writes it
 # Tables published by models that other parts of the pipeline add; named in error messages.
 PRODUCERS = {
@@ -60,8 +59,12 @@ def resolve_export_dir(export_dir: str | os.PathLike | None = None) -> Path:
     """The export dir: the argument, else $PMO_EXPORT_DIR, else data/exports. A relative path is
     taken from the working directory when it holds kpi.duckdb there, else from the repository
     root (notebooks run with notebooks/ as working directory)."""
-    value = Path(export_dir or os.environ.get("PMO_EXPORT_DIR") or DEFAULT_EXPORT_DIR)
-    value = value.expanduser()
+    if export_dir:
+        value = Path(export_dir).expanduser()
+    else:  # the settings of this environment (PMO_EXPORT_DIR), read where settings are read
+        from pipelines.settings import Settings
+
+        value = Settings.from_env().export_dir
     if value.is_absolute() or (value / "kpi.duckdb").exists():
         return value.absolute()
     return ROOT / value

@@ -11,7 +11,7 @@ this one, which has them all.
 from __future__ import annotations
 
 from pipelines.analysis.base import (  # noqa: F401 - the public names of this module
-    ACTIVE, DEFAULT_EXPORT_DIR, PRODUCERS, AsOfError, KpiBase, MissingTableError,
+    ACTIVE, PRODUCERS, AsOfError, KpiBase, MissingTableError,
     resolve_export_dir)
 from pipelines.analysis.failing import EVIDENCE_TABLE, FailingData  # noqa: F401
 from pipelines.analysis.people import PeopleData
