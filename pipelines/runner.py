@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines import progress
 from pipelines.contract import ENTITIES
 from pipelines.defs import build_definitions
 from pipelines.defs.jobs import AS_OF_TAG, HISTORY_FROM_TAG, HISTORY_TO_TAG
@@ -32,31 +34,44 @@ def run_everything(settings: Settings, as_of: date | str) -> bool:
     """Materialize every asset once as of a day ("data": the landing data's latest fact).
     True when everything passed. A landing folder that is missing or holds no entity file is
     refused before anything runs."""
+    started = time.perf_counter()
     problem = landing_problem(settings.raw_dir)
     if problem:
         print(f"refused: {problem}")
         return False
     job = build_definitions(settings).resolve_job_def("pmo_run")
     tag = as_of.isoformat() if isinstance(as_of, date) else str(as_of)
-    with instance(settings) as dagster:
+    with instance(settings) as dagster, progress.shown():
         result = job.execute_in_process(run_config=QUIET, instance=dagster, raise_on_error=False,
                                         tags={AS_OF_TAG: tag})
     unread = unknown_files_message(settings.raw_dir, list(ENTITIES))
     if unread:
         print(f"warning: {unread}")
-    return report(result, settings)
+    if not report(result, settings):
+        return False
+    print_run_summary(result, settings, time.perf_counter() - started)
+    return True
 
 
 def backfill(settings: Settings, first: date, last: date) -> bool:
     """Fill kpi_project_history for every day of [first, last] in one run, then publish."""
+    started = time.perf_counter()
     job = build_definitions(settings).resolve_job_def("pmo_run")
-    with instance(settings) as dagster:
+    days = (last - first).days + 1
+    with instance(settings) as dagster, progress.shown():
+        progress.start("history", None, f"history: kpi_project_history for {days} day(s), "
+                       f"{first} to {last}")
         result = job.execute_in_process(
             run_config=QUIET, instance=dagster, raise_on_error=False,
             asset_selection=[dg.AssetKey(["marts", "kpi_project_history"]),
                              dg.AssetKey(["exports", "kpi_release"])],
             tags={HISTORY_FROM_TAG: first.isoformat(), HISTORY_TO_TAG: last.isoformat()})
-    return report(result, settings)
+        progress.finish("history", f"history: {days} day(s) computed")
+    if not report(result, settings):
+        return False
+    print(f"summary: kpi_project_history filled for {days} day(s), {first} to {last}; "
+          f"published in {settings.export_dir}; {time.perf_counter() - started:.1f} s")
+    return True
 
 
 def _refusal(step: dg.DagsterEvent) -> str | None:
@@ -111,6 +126,62 @@ def report(result: dg.ExecuteInProcessResult, settings: Settings) -> bool:
     print(f"run ok: KPI tables published in {settings.export_dir} "
           f"(Parquet, CSV, kpi.duckdb, data_dictionary.md, report.html)")
     return True
+
+
+def run_summary(result: dg.ExecuteInProcessResult, settings: Settings,
+                seconds: float) -> list[str]:
+    """What a passed run did, in a few lines: as-of date, rows ingested, checks, the KPI
+    headline of the published release, where the outputs are, how long it took."""
+    import duckdb
+
+    files = rows = unchanged = 0
+    as_of = release = None
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        meta = materialization.metadata
+        if materialization.asset_key.path[0] == "raw":
+            files += meta["files_read"].value if "files_read" in meta else 0
+            rows += meta["rows_read"].value if "rows_read" in meta else 0
+            unchanged += meta["files_unchanged"].value if "files_unchanged" in meta else 0
+        elif materialization.asset_key == dg.AssetKey(["exports", "kpi_release"]):
+            as_of = meta["as_of"].value if "as_of" in meta else None
+            release = meta["release"].value if "release" in meta else None
+    checks = result.get_asset_check_evaluations()
+    passed = sum(c.passed for c in checks)
+    lines = [f"as of        {as_of or '-'}",
+             f"ingested     {rows:,} rows from {files:,} new or changed file(s), "
+             f"{unchanged:,} unchanged",
+             f"checks       {passed} of {len(checks)} passed"]
+    kpi = settings.export_dir / "kpi.duckdb"
+    try:
+        with duckdb.connect(str(kpi), read_only=True) as con:
+            found = con.execute(
+                """SELECT projects_active, projects_red, projects_amber, projects_green,
+                          portfolio_cpi, portfolio_spi FROM kpi_portfolio
+                   WHERE department = 'ALL'""").fetchone()
+    except duckdb.Error:
+        found = None
+    if found:
+        active, red, amber, green, cpi, spi = found
+        lines.append(f"portfolio    {active:,} active project(s): {red:,} red, {amber:,} amber, "
+                     f"{green:,} green; CPI {_ratio(cpi)}, SPI {_ratio(spi)}")
+    lines += [f"outputs      {settings.export_dir}"
+              + (f" -> {release}" if release else "")
+              + ": report.html, kpi.duckdb, <table>.parquet and .csv, data_dictionary.md, "
+              "release.json",
+              f"elapsed      {seconds:.1f} s"]
+    return lines
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def print_run_summary(result: dg.ExecuteInProcessResult, settings: Settings,
+                      seconds: float) -> None:
+    print("summary:")
+    for line in run_summary(result, settings, seconds):
+        print(f"  {line}")
 
 
 def print_summary(settings: Settings) -> None:

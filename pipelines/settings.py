@@ -19,6 +19,9 @@ class SettingsError(ValueError):
     """A setting whose value cannot be used; the message names it and what is allowed."""
 
 
+CSV_DIALECTS = {"excel": ",", "excel-eu": ";"}
+"""PMO_CSV_DIALECT: the CSV exports' field separator; "excel-eu" also writes decimal commas."""
+
 DATA = "data"
 """The as-of date "data" (`pmo run --as-of data`, PMO_AS_OF=data): the latest dated fact of the
 landing data (the last timesheet day or progress report, on or before tomorrow)."""
@@ -73,6 +76,7 @@ class Settings:
     date_min: date = date(1970, 1, 1)
     date_max: date | None = None
     date_max_years: int = 50
+    csv_dialect: str = "excel"  # CSV exports: "excel" (",", ".") or "excel-eu" (";", ",")
     kpi: KpiParams = field(default_factory=KpiParams)
 
     @classmethod
@@ -105,6 +109,8 @@ class Settings:
             date_max=parse_date("PMO_DATE_MAX", date_max) if date_max else None,
             date_max_years=_number("PMO_DATE_MAX_YEARS", environ.get("PMO_DATE_MAX_YEARS", "50"),
                                    int, low=1, high=1000),
+            csv_dialect=_choice("PMO_CSV_DIALECT", environ.get("PMO_CSV_DIALECT") or "excel",
+                                CSV_DIALECTS),
             kpi=KpiParams(horizon_weeks=horizon),
         )
 
@@ -177,6 +183,14 @@ def parse_date(what: str, value: str) -> date:
 
 def _as_of(variable: str, value: str) -> date | str:
     return DATA if value.strip().lower() == DATA else parse_date(variable, value)
+
+
+def _choice(variable: str, value: str, allowed) -> str:
+    text = value.strip().lower()
+    if text not in allowed:
+        raise SettingsError(f"{variable}: {value[:40]!r} is not allowed; expected one of "
+                            f"{', '.join(allowed)}")
+    return text
 
 
 def _timezone(value: str) -> str:

@@ -16,7 +16,7 @@ EVIL = {"P1": '=HYPERLINK("http://evil","x")', "P2": "+cmd|' /C calc'!A0", "P3":
 
 
 def read_csv(path):
-    with path.open(newline="", encoding="utf-8") as f:
+    with path.open(newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
 
 
@@ -58,7 +58,7 @@ def test_formulas_get_a_leading_quote_in_csv_only(evil_marts, tmp_path):
 def test_no_exported_csv_cell_starts_a_formula_unless_numeric(evil_marts, tmp_path):
     release = publish(evil_marts, tmp_path / "exports", D1)
     for path in release.glob("*.csv"):
-        with path.open(newline="", encoding="utf-8") as f:
+        with path.open(newline="", encoding="utf-8-sig") as f:
             for cell in (c for row in csv.reader(f) for c in row):
                 if cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
                     float(cell)  # raises for anything but a number

@@ -19,7 +19,7 @@ table is not published (drivers, history) is replaced by a note instead of faili
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -81,6 +81,8 @@ table.sortable th[aria-sort=descending]::after { content: " ▼"; }
 .tile.good b { color: #2ca02c; }
 .cols { display: flex; flex-wrap: wrap; gap: 0 28px; }
 .cols > div { flex: 1 1 340px; }
+section.warnings { background: #fff3cd; border: 2px solid #e0a800; color: #5c4400; }
+section.warnings h2 { color: #7a5200; }
 .note { color: #8a5a00; background: #fff6e0; padding: 6px 10px; border-radius: 4px; }
 .filters { display: flex; gap: 12px; align-items: center; margin: 8px 0; font-size: 13px; }
 summary { cursor: pointer; font-weight: 600; margin: 6px 0; }
@@ -148,10 +150,12 @@ SCRIPT = """
 """
 
 
-def render_report(kpi_duckdb: Path) -> str:
-    """The manager report of a published kpi.duckdb (read-only), as one HTML page."""
+def render_report(kpi_duckdb: Path, warnings: Sequence[str] = ()) -> str:
+    """The manager report of a published kpi.duckdb (read-only), as one HTML page. `warnings`
+    (the release's: stale timesheets or progress, ...) are shown on top, before any number."""
     with KpiData(kpi_duckdb) as kpi:
         page = _Page(kpi)
+        _warnings(page, warnings)
         projects = _project_list(kpi)
         _attention(kpi, page, projects)
         _active(kpi, page)
@@ -159,6 +163,15 @@ def render_report(kpi_duckdb: Path) -> str:
         _drivers(kpi, page, projects)
         _full_list(page, projects)
         return page.render()
+
+
+def _warnings(page: "_Page", warnings: Sequence[str]) -> None:
+    """The release's warnings, first thing on the page: the numbers below may mislead."""
+    if warnings:
+        items = "".join(f"<li>{escape(w)}</li>" for w in warnings)
+        page.add(f'<section class="warnings" id="warnings" role="alert"><h2>Warning'
+                 f'{"s" if len(warnings) > 1 else ""}: read the numbers below with care</h2>'
+                 f"<ul>{items}</ul></section>")
 
 
 class _Page:

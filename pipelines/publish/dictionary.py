@@ -102,8 +102,14 @@ CSV_AND_QUARANTINE = [
     "**CSV files and spreadsheet formulas.** A spreadsheet runs a cell that starts with a "
     "formula character. In the `.csv` files only, a text cell that starts with `=`, `+`, `-`, "
     "`@`, a tab or a carriage return is written with a leading `'` so that it shows as text; "
-    "number columns are written as they are (a negative number stays a number). The `.parquet` "
+    "number columns are never guarded (a negative number stays a number). The `.parquet` "
     "files and `kpi.duckdb` hold every value unchanged.", "",
+    "**CSV files for spreadsheets.** UTF-8 with a byte-order mark (Excel reads names with "
+    "accents or other scripts right), a header row, dates as `YYYY-MM-DD`. Numbers are rounded "
+    "in the `.csv` files only, by the unit below: money (`currency`) to cents with two "
+    "decimals (`50343.70`), ratios and fractions to 4 decimals, hours and days to 2. With "
+    "`PMO_CSV_DIALECT=excel-eu` fields are separated by `;` and decimals written with a comma "
+    "(`50343,70`). Use the `.parquet` files or `kpi.duckdb` for full precision.", "",
     "**Quarantine.** When rows of the input broke a rule but were within "
     "`PMO_MAX_BAD_ROW_SHARE` and left out of the KPIs, `quarantine.parquet` and "
     "`quarantine.csv` list them, one row per row and rule: `entity`, `file` (path in the "

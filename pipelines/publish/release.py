@@ -14,8 +14,13 @@ on disk, so a reader's open connection keeps working across publishes.
 
 CSV files are opened by spreadsheets, which run a cell starting with a formula character: in
 CSV only, a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
-`'` (OWASP's CSV-injection advice). Numbers are typed columns and stay as they are, and Parquet
-and kpi.duckdb keep every value unchanged.
+`'` (OWASP's CSV-injection advice). Numbers are typed columns and are never quoted.
+
+CSV files are also written for people: UTF-8 with a byte-order mark (so that Excel reads
+non-ASCII names right), ISO dates, and numbers rounded by the unit schema.yml gives them
+(money to cents, printed with two decimals; ratios and fractions to 4 decimals; hours and days
+to 2), with `;` and decimal commas for PMO_CSV_DIALECT=excel-eu. Parquet and kpi.duckdb keep
+every value unchanged, at full precision.
 """
 
 from __future__ import annotations
@@ -57,6 +62,11 @@ RELEASE_ID = re.compile(r"\d{8}T\d{6}\.\d{6}Z-\d{4}-\d{2}-\d{2}-[0-9a-f]{6}")
 PERSONAL_COLUMNS = {c.name for e in ENTITIES.values() for c in e.columns if c.personal}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUARANTINE = "quarantine"
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: Excel then reads the CSV as UTF-8
+CSV_DELIMITERS = {"excel": ",", "excel-eu": ";"}  # PMO_CSV_DIALECT
+MONEY_UNITS = {"currency", "money"}  # written with exactly 2 decimals in CSV
+RATIO_UNITS = {"ratio", "fraction"}  # rounded to 4 decimals in CSV
+MEASURE_UNITS = {"hours", "days", "working days"}  # rounded to 2 decimals in CSV
 
 
 class PublishError(RuntimeError):
@@ -110,10 +120,15 @@ def published_fingerprint(export_dir: Path) -> str | None:
 
 def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None = None,
             tables: list[str] | None = None, fingerprint: str | None = None,
-            render_report: ReportRenderer | None = None, notes: dict | None = None) -> Path:
+            render_report: ReportRenderer | None = None, notes: dict | None = None,
+            csv_dialect: str = "excel") -> Path:
     """Write every KPI table of schema `marts` (or `tables`) as a new release and switch the
     export dir to it; returns the release directory. The release is labelled with the as-of
-    date of its data unless `as_of` says otherwise; `notes` go into release.json."""
+    date of its data unless `as_of` says otherwise; `notes` go into release.json. `csv_dialect`
+    (PMO_CSV_DIALECT): "excel" (`,` and decimal points) or "excel-eu" (`;`, decimal commas)."""
+    if csv_dialect not in CSV_DELIMITERS:
+        raise PublishError(f"unknown CSV dialect {csv_dialect!r}; expected one of "
+                           f"{', '.join(CSV_DELIMITERS)}")
     export_dir = _absolute(export_dir)
     as_of = as_of or data_as_of(con)
     tables = _kpi_tables(con, tables)
@@ -131,8 +146,8 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None
         work.mkdir()
         # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
         # that the next publish removes; the export dir still points at the previous release.
-        rows = _write_tables(con, work, tables)
-        notes = {**(notes or {}), QUARANTINE: _write_quarantine(con, work)}
+        rows = _write_tables(con, work, tables, dictionary, csv_dialect)
+        notes = {**(notes or {}), QUARANTINE: _write_quarantine(con, work, csv_dialect)}
         _write_duckdb(con, work / "kpi.duckdb", tables, dictionary)
         dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
         (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
@@ -184,30 +199,72 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(Path(path).absolute()))  # comparable paths, links not followed
 
 
-def _csv_safe(columns: list[tuple[str, str]], source: str) -> str:
+FLOATING = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
+
+
+def _csv_cell(name: str, type_: str, unit: str | None, decimal_comma: bool) -> str:
+    """The SQL of one column of a CSV file (see the module doc): formula guard on text,
+    rounding by unit on non-integer numbers, a decimal comma when asked."""
+    column = ident(name)
+    if type_ == "VARCHAR":
+        starts = ", ".join(literal(c) for c in FORMULA_STARTS)
+        return (f"CASE WHEN left({column}, 1) IN ({starts}) THEN {literal(chr(39))} || {column} "
+                f"ELSE {column} END AS {column}")
+    if not type_.startswith(FLOATING):
+        return column  # integers, dates (ISO), booleans: as DuckDB writes them
+    value = f"{column}::DOUBLE"
+    if unit in MONEY_UNITS:  # cents, always two decimals: 50343.70; + 0.0 turns -0 into 0
+        text = f"printf('%.2f', round({value}, 2) + 0.0)"
+    elif unit in RATIO_UNITS or unit in MEASURE_UNITS:
+        text = f"round({value}, {4 if unit in RATIO_UNITS else 2}) + 0.0"
+    else:
+        text = value
+    if decimal_comma:
+        text = f"replace(({text})::VARCHAR, '.', ',')"
+    return f"{text} AS {column}"
+
+
+def _csv_safe(columns: list[tuple[str, str]], source: str, units: dict[str, str] | None = None,
+              decimal_comma: bool = False) -> str:
     """SELECT of `source` for a CSV file: VARCHAR cells starting with a formula character get
-    a leading `'`. Other types (numbers, dates) are left alone: a negative number must stay a
-    number, and no other type prints as a formula."""
-    starts = ", ".join(literal(c) for c in FORMULA_STARTS)
-    quote = literal("'")
-    parts = [f"CASE WHEN left({ident(name)}, 1) IN ({starts}) THEN {quote} || {ident(name)} "
-             f"ELSE {ident(name)} END AS {ident(name)}" if type_ == "VARCHAR" else ident(name)
+    a leading `'`. Other types are never guarded: a negative number must stay a number, and no
+    other type prints as a formula. Numbers are rounded by their unit (`units`: column -> unit
+    from schema.yml)."""
+    parts = [_csv_cell(name, type_, (units or {}).get(name), decimal_comma)
              for name, type_ in columns]
     return f"SELECT {', '.join(parts)} FROM ({source})"
 
 
-def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str]) -> dict[str, int]:
+def _copy_csv(con: duckdb.DuckDBPyConnection, select: str, path: Path, dialect: str) -> None:
+    """COPY a query to a CSV file with a header, UTF-8 with a byte-order mark (DuckDB writes
+    none: it is put in front while the file is copied once)."""
+    plain = path.with_name(path.name + ".nobom")
+    con.execute(f"COPY ({select}) TO {literal(plain)} "
+                f"(FORMAT csv, HEADER, DELIMITER {literal(CSV_DELIMITERS[dialect])}, "
+                "DATEFORMAT '%Y-%m-%d')")
+    with path.open("wb") as out, plain.open("rb") as source:
+        out.write(BOM)
+        shutil.copyfileobj(source, out, 1 << 20)
+    plain.unlink()
+
+
+def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str],
+                  dictionary: dict | None = None, csv_dialect: str = "excel") -> dict[str, int]:
     rows = {}
     for t in tables:
         source = f"SELECT * FROM marts.{ident(t)}"
+        doc = (dictionary or {}).get("tables", {}).get(t, {"columns": []})
+        units = {c["name"]: c["unit"] for c in doc["columns"] if c.get("unit")}
         con.execute(f"COPY ({source}) TO {literal(work / f'{t}.parquet')} (FORMAT parquet)")
-        con.execute(f"COPY ({_csv_safe(table_columns(con, t), source)}) "
-                    f"TO {literal(work / f'{t}.csv')} (FORMAT csv, HEADER)")
+        _copy_csv(con, _csv_safe(table_columns(con, t), source, units,
+                                 decimal_comma=csv_dialect == "excel-eu"),
+                  work / f"{t}.csv", csv_dialect)
         rows[t] = con.execute(f"SELECT count(*) FROM marts.{ident(t)}").fetchone()[0]
     return rows
 
 
-def _write_quarantine(con: duckdb.DuckDBPyConnection, work: Path) -> dict[str, dict[str, int]]:
+def _write_quarantine(con: duckdb.DuckDBPyConnection, work: Path,
+                      csv_dialect: str = "excel") -> dict[str, dict[str, int]]:
     """quarantine.parquet and .csv: every quarantined row by entity, file, line, key, column
     and rule (never its value: it may be personal), when there are any; returns the count per
     entity and rule for release.json. A release is only published when every gate passed, so
@@ -227,8 +284,7 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, work: Path) -> dict[str, d
                    ("key", "VARCHAR"), ("column", "VARCHAR"), ("rule", "VARCHAR")]
         con.execute(f"COPY ({source}) TO {literal(work / f'{QUARANTINE}.parquet')} "
                     "(FORMAT parquet)")
-        con.execute(f"COPY ({_csv_safe(columns, source)}) "
-                    f"TO {literal(work / f'{QUARANTINE}.csv')} (FORMAT csv, HEADER)")
+        _copy_csv(con, _csv_safe(columns, source), work / f"{QUARANTINE}.csv", csv_dialect)
     return counts
 
 

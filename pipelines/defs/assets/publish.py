@@ -1,15 +1,14 @@
 """Publishing: the KPI tables out to readers, only after every blocking check passed."""
 
 import hashlib
-import html
-import inspect
 import json
-import re
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import dagster as dg
 
+from pipelines import progress
 from pipelines.defs.assets.models import model_key
 from pipelines.defs.resources import Warehouse
 from pipelines.publish.freshness import freshness, stale_warnings
@@ -24,20 +23,11 @@ KPI_TABLES = [model_key(t) for t in discover() if t.startswith("marts.")]
 
 
 def render_report(kpi_duckdb: Path, warnings: list[str] = ()) -> str:
-    """The managers' report (charts: Altair and vl-convert, imported only here), with the
-    release's warnings: passed on when the report takes them, else shown in a banner on top."""
+    """The managers' report with the release's warnings on top (charts: Altair and vl-convert,
+    imported only here, so that loading the definitions stays fast)."""
     from pipelines.analysis.report import render_report as render
 
-    if "warnings" in inspect.signature(render).parameters:
-        return render(kpi_duckdb, warnings=list(warnings))
-    page = render(kpi_duckdb)
-    if not warnings:
-        return page
-    banner = "".join(f'<p class="pmo-warning" role="alert" style="background:#fff3cd;'
-                     f'border:1px solid #e0a800;padding:.5em 1em;margin:.5em 0">'
-                     f"<strong>Warning:</strong> {html.escape(w)}</p>" for w in warnings)
-    body = re.search(r"<body[^>]*>", page)
-    return page[:body.end()] + banner + page[body.end():] if body else banner + page
+    return render(kpi_duckdb, warnings=list(warnings))
 
 
 @dg.asset(
@@ -45,6 +35,11 @@ def render_report(kpi_duckdb: Path, warnings: list[str] = ()) -> str:
     group_name="publish",
     kinds={"parquet", "csv", "duckdb"},
     deps=[*KPI_TABLES, model_key(HISTORY)],
+    metadata={"export_dir": "PMO_EXPORT_DIR (default data/exports), a link to the release",
+              "files": "<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md/.json, "
+                       "report.html, release.json"},
+    # the nightly schedule publishes every day: a release older than 26 hours is late
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26)),
 )
 def kpi_release(context: dg.AssetExecutionContext, warehouse: Warehouse,
                 settings: dg.ResourceParam[Settings]):
@@ -54,20 +49,32 @@ def kpi_release(context: dg.AssetExecutionContext, warehouse: Warehouse,
     (release.json: `freshness` per entity, `warnings` when timesheets or progress are stale)."""
     export_dir = settings.export_dir
     with warehouse.get_connection() as con, phase(settings.timings_file, "publish"):
+        progress.start("publish", None, "publish: writing Parquet, CSV, kpi.duckdb, report")
         as_of = data_as_of(con)
         fresh = freshness(con, as_of)
         warnings = stale_warnings(fresh, as_of, settings.stale_days)
         # the freshness is content too: the same tables with other warnings are a new release
         fingerprint = hashlib.sha256(json.dumps(
-            [content_fingerprint(con, as_of), fresh, warnings]).encode()).hexdigest()
+            [content_fingerprint(con, as_of), fresh, warnings, settings.csv_dialect]
+        ).encode()).hexdigest()
         unchanged = published_fingerprint(export_dir) == fingerprint
         release = (current_release(export_dir) if unchanged
                    else publish(con, export_dir, as_of, fingerprint=fingerprint,
                                 render_report=partial(render_report, warnings=warnings),
-                                notes={"freshness": fresh, "warnings": warnings}))
+                                notes={"freshness": fresh, "warnings": warnings},
+                                csv_dialect=settings.csv_dialect))
+    done = "unchanged, not republished" if unchanged else "new release"
+    progress.finish("publish", f"publish: {done} as of {as_of}")
     for line in warnings:
         context.log.warning(line)
     return dg.MaterializeResult(metadata={
         "release": dg.MetadataValue.path(str(release)), "as_of": as_of.isoformat(),
         "republished": not unchanged, "warnings": dg.MetadataValue.json(warnings),
-        "freshness": dg.MetadataValue.json(fresh)})
+        "freshness": dg.MetadataValue.json(fresh),
+        "latest_fact": max((f["latest"] for f in fresh.values() if f["latest"]), default=""),
+        "dagster/row_count": sum(r["rows"] for r in _manifest(release).get("tables", {}).values())})
+
+
+def _manifest(release: Path | None) -> dict:
+    manifest = release / "release.json" if release else None
+    return json.loads(manifest.read_text()) if manifest and manifest.exists() else {}

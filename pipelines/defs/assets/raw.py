@@ -6,6 +6,7 @@ the whole delivery and a user sees every problem of a delivery at once, not the 
 
 import dagster as dg
 
+from pipelines import progress
 from pipelines.checks.gate import evaluate
 from pipelines.checks.gx_suite import warm_up
 from pipelines.contract import ENTITIES
@@ -31,7 +32,17 @@ def raw_key(entity: str) -> dg.AssetKey:
             group_name="raw",
             kinds={"duckdb", "polars"},
             description=f"{e.description} Typed rows of every landed file `{e.name}.*` and "
-            f"`{e.name}/*`; only new or changed files are read.",
+            f"`{e.name}/*`; only new or changed files are read. Key: {', '.join(e.key)}; "
+            f"{'required' if e.required else 'optional'} entity. The rows that count (no "
+            f"broken rule, latest file per key) are the view `raw.{e.name}_current`.",
+            metadata={
+                "dagster/table_name": f"warehouse.raw.{e.name}",
+                "dagster/column_schema": dg.TableSchema(columns=[
+                    dg.TableColumn(c.name, c.type, description=c.description
+                                   + (" (personal: never exported)" if c.personal else ""),
+                                   constraints=dg.TableColumnConstraints(nullable=not c.required))
+                    for c in e.columns]),
+            },
             skippable=True,
         )
         for e in ENTITIES.values()
@@ -62,11 +73,18 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
     with warehouse.get_connection() as con:
         with phase(settings.timings_file, "ingest"):
             reports = {}
+            progress.start("ingest", len(selected), "ingest: reading landed files")
             for entity in selected:
                 report = ingest_entity(con, settings.raw_dir, entity, foreign)
                 if report.loaded and not any(r.loaded for r in reports.values()):
                     warm_up()  # the first new rows: import GX for their suites meanwhile
                 reports[entity.name] = report
+                progress.advance("ingest", f"ingest: {entity.name}, {len(report.loaded):,} "
+                                 f"file(s) read, {report.rows_loaded:,} rows")
+            progress.finish("ingest", "ingest: {:,} file(s) read, {:,} rows, {:,} unchanged".format(
+                sum(len(r.loaded) for r in reports.values()),
+                sum(r.rows_loaded for r in reports.values()),
+                sum(r.unchanged for r in reports.values())))
         unread = unknown_files_message(settings.raw_dir, list(ENTITIES))
         if unread:
             context.log.warning(unread)
@@ -74,7 +92,9 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
             report = reports[entity.name]
             for file, problem in report.rejected.items():
                 context.log.error(f"{file}: rejected: {problem}")
+            total = con.execute(f"SELECT count(*) FROM raw.{entity.name}").fetchone()[0]
             yield dg.MaterializeResult(asset_key=raw_key(entity.name), metadata={
+                "dagster/row_count": total,  # every row of every landed file version
                 "files_present": len(report.present),
                 "files_read": len(report.loaded) + len(report.rejected),
                 "files_unchanged": report.unchanged,
@@ -82,9 +102,16 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                 "rows_read": report.rows_loaded,
             })
         window = settings.date_window(run_as_of(context, settings, con))
+        progress.start("checks", len(selected), "checks: contract rules")
+        passed = 0
         for entity in selected:
             with phase(settings.timings_file, "checks"):
                 verdict = evaluate(con, entity, settings.max_bad_row_share, window)
+            passed += verdict.passed
+            progress.advance("checks", f"checks: {entity.name} "
+                             f"{'passed' if verdict.passed else 'FAILED'}")
+            if entity is selected[-1]:
+                progress.finish("checks", f"checks: {passed} of {len(selected)} passed")
             yield dg.AssetCheckResult(
                 asset_key=raw_key(entity.name),
                 check_name=CHECK,
