@@ -31,10 +31,17 @@ def test_ten_day_backfill_equals_ten_single_date_runs(project):
     assert len({rows[0][5] for rows in single.values()}) > 1  # the days really differ (pv)
 
 
-def test_rerunning_a_day_replaces_it(project):
+def test_a_run_writes_every_day_from_the_first_start_and_rerunning_replaces(project):
     write_landing(project / "data" / "raw")
     assert main(["backfill", "--from", "2026-01-12", "--to", "2026-01-13"]) != 0  # no run yet
     assert main(["run", "--as-of", "2026-01-13"]) == 0
+    after_run = history()
+    # P1 starts Mon 2026-01-05 (tests/landing.py): one row a day from then through 01-13
+    assert [(r[0], r[5].isoformat()) for r in after_run] == [
+        ("P1", f"2026-01-{d:02d}") for d in range(5, 14)]
+    assert history("2026-01-13") == kpi_project()
+    assert main(["run", "--as-of", "2026-01-13"]) == 0  # nothing new: history copied from before
+    assert history() == after_run
     assert main(["backfill", "--from", "2026-01-12", "--to", "2026-01-13"]) == 0
     assert main(["backfill", "--from", "2026-01-13", "--to", "2026-01-13"]) == 0
-    assert [r[0] for r in history()] == ["P1", "P1"]
+    assert history() == after_run  # replaced, not added

@@ -120,12 +120,15 @@ def test_old_data_and_odd_names_compute(project, capfd):
     assert code == 0, output
     with duckdb.connect(str(exports / "kpi.duckdb"), read_only=True) as con:
         got = con.execute("""SELECT as_of::VARCHAR, "at", pd FROM kpi_project""").fetchall()
-        history = con.execute("SELECT DISTINCT as_of::VARCHAR FROM kpi_project_history").fetchall()
+        history = con.execute("SELECT min(as_of)::VARCHAR, max(as_of)::VARCHAR, "
+                              "count(DISTINCT as_of) FROM kpi_project_history").fetchall()
     # AT = wd(Wed 2011-01-05, Fri 2011-07-29): Wed..Fri of the first week = 3, then 29 whole
     # weeks (Mon 01-10 .. Fri 07-29) = 145: 148. PD = wd(01-05, Sun 2011-03-27): 3 + 11 weeks
     # (01-10 .. 03-25) = 58.
     assert got == [("2011-07-29", 148, 58)]
-    assert history == [("2011-07-29",)]
+    # the run keeps the history complete: every day from P1's start (Wed 01-05) to the as-of
+    # date, 27 + 28 + 31 + 30 + 31 + 30 + 29 = 206 days
+    assert history == [("2011-01-05", "2011-07-29", 206)]
     assert json.loads((exports / "release.json").read_text())["as_of"] == "2011-07-29"
 
 

@@ -82,7 +82,8 @@ def test_good_run_publishes_every_kpi_table_in_every_form(project, capfd):
     assert "KPI tables published in data/exports" in output
     tables = marts()
     assert KPI_TABLES <= set(tables)
-    assert len(tables["kpi_project_history"]) == 1
+    # the run keeps the history complete: P1 on every day from its start (01-05) to AS_OF
+    assert len(tables["kpi_project_history"]) == 16
     files = set(exports())
     for table in tables:
         assert {f"{table}.parquet", f"{table}.csv"} <= files

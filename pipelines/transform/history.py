@@ -1,9 +1,16 @@
-"""KPI history: `marts.kpi_project_history`, one slice of kpi_project rows per as-of date.
+"""KPI history: `marts.kpi_project_history`, kpi_project as of each day.
 
-A date other than the warehouse's current as-of date is rebuilt in an in-memory scratch
-catalog of the same connection: staging is shared (it does not depend on the date), the
-as-of-dependent models run again under `USE scratch`, and the warehouse's own tables stay
-as they are. One process, one writer, and no SQL rewritten.
+Every day comes from one set-based build: `intermediate.hist_kpi_project` holds kpi_project for
+every day from each project's start to the as-of date D (running sums and as-of joins over the
+dated facts, models/intermediate/hist_*.sql), and a day's rows there equal a build as of that day
+(tests/test_history_range.py). Recording the history is therefore a copy of a range of days:
+
+- a run copies every day through its D (the history is complete from the first project start;
+  days after D, written by an earlier run as of a later day, stay);
+- a backfill copies its range from the warehouse's build when the range ends on or before the
+  D it was built as of, else builds the hist_* chain once, as of the range's last day, in an
+  in-memory scratch catalog of the same connection (staging is shared; the warehouse's own
+  tables stay as they are).
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ from datetime import date
 
 import duckdb
 
+from pipelines import state
 from pipelines.settings import KpiParams
 from pipelines.sql import ident
 from pipelines.transform.models import build_models, discover
 
-SOURCE = "marts.kpi_project"
+SOURCE = "intermediate.hist_kpi_project"
 HISTORY = "marts.kpi_project_history"
 
 
@@ -32,54 +40,66 @@ def ancestors(table: str) -> list[str]:
     return [t for t in models if t in needed]
 
 
-def _current_as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+def _built_through(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The as-of date the warehouse's one-pass history was built as of (its last day)."""
     try:
-        found = con.execute(f"SELECT DISTINCT as_of FROM {SOURCE}").fetchall()
+        return con.execute(f"SELECT max(as_of) FROM {SOURCE}").fetchone()[0]
     except duckdb.CatalogException:
         return None
-    return found[0][0] if len(found) == 1 else None
 
 
-def _store(con: duckdb.DuckDBPyConnection, home: str, source: str, day: date) -> int:
+def _store(con: duckdb.DuckDBPyConnection, home: str, source: str, first: date | None,
+           last: date) -> dict[date, int]:
     history = f"{ident(home)}.{HISTORY}"  # qualified: the scratch catalog may be in use
+    days = "as_of <= ?" if first is None else "as_of BETWEEN ? AND ?"
+    bounds = [last] if first is None else [first, last]
+    con.execute("BEGIN TRANSACTION")
     con.execute(f"CREATE TABLE IF NOT EXISTS {history} AS FROM {source} LIMIT 0")
-    con.execute(f"DELETE FROM {history} WHERE as_of = ?", [day])
-    con.execute(f"INSERT INTO {history} BY NAME FROM {source} WHERE as_of = ?", [day])
-    return con.execute(f"SELECT count(*) FROM {history} WHERE as_of = ?", [day]).fetchone()[0]
+    con.execute(f"DELETE FROM {history} WHERE {days}", bounds)
+    con.execute(f"INSERT INTO {history} BY NAME FROM {source} WHERE {days}", bounds)
+    con.execute("COMMIT")
+    return dict(con.execute(f"SELECT as_of, count(*) FROM {history} WHERE {days} GROUP BY as_of",
+                            bounds).fetchall())
 
 
-def _rebuild_in_scratch(con: duckdb.DuckDBPyConnection, home: str, days: list[date],
-                        params: KpiParams):
-    """Yield after building kpi_project as of each day in the scratch catalog."""
+def _build_in_scratch(con: duckdb.DuckDBPyConnection, home: str, last: date,
+                      params: KpiParams) -> None:
+    """The history chain as of `last`, once, into the attached catalog `scratch`."""
     chain = [t for t in ancestors(SOURCE) if discover()[t].layer != "staging"]
     con.execute("ATTACH ':memory:' AS scratch")
-    try:
-        for schema in ("staging", "intermediate", "marts"):
-            con.execute(f"CREATE SCHEMA scratch.{schema}")
-        for (table,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
-            "AND schema_name = 'staging'", [home]).fetchall():
-            con.execute(f"CREATE VIEW scratch.staging.{ident(table)} AS "
-                        f"FROM {ident(home)}.staging.{ident(table)}")
-        for day in days:
-            for _ in build_models(con, params.at(day).as_variables(), tables=chain,
-                                  catalog="scratch"):
-                pass
-            yield day, f"scratch.{SOURCE}"
-    finally:
-        con.execute("DETACH DATABASE IF EXISTS scratch")
+    for schema in ("staging", "intermediate", "marts"):
+        con.execute(f"CREATE SCHEMA scratch.{schema}")
+    for (table,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+        "AND schema_name = 'staging'", [home]).fetchall():
+        con.execute(f"CREATE VIEW scratch.staging.{ident(table)} AS "
+                    f"FROM {ident(home)}.staging.{ident(table)}")
+    for _ in build_models(con, params.at(last).as_variables(), tables=chain, catalog="scratch"):
+        pass
 
 
-def record_history(con: duckdb.DuckDBPyConnection, days: list[date], params: KpiParams
-                   ) -> dict[date, int]:
-    """Replace each day's slice of the history; returns rows written per day."""
+def record_history(con: duckdb.DuckDBPyConnection, first: date | None, last: date,
+                   params: KpiParams) -> dict[date, int]:
+    """Replace the history's days first..last (first None: every day through last) by the
+    one-pass build's; returns rows per day. A run whose one-pass build is the one the history
+    was last copied from, through the same day, copies nothing (a no-op run stays cheap)."""
     home = con.execute("SELECT current_database()").fetchone()[0]
-    written = {}
-    current = _current_as_of(con)
-    if current in days:  # the run just built it: copy, do not rebuild
-        written[current] = _store(con, home, f"{ident(home)}.{SOURCE}", current)
-    others = [d for d in days if d != current]
-    if others:  # each day is copied out before the next one rebuilds the scratch tables
-        for day, source in _rebuild_in_scratch(con, home, others, params):
-            written[day] = _store(con, home, source, day)
+    built = _built_through(con)
+    source = state.stored_fingerprint(con, "models", SOURCE)  # None: built without bookkeeping
+    copied = f"{source}|{last}" if source and first is None else None
+    if copied and state.stored_fingerprint(con, "models", HISTORY) == copied:
+        try:
+            return dict(con.execute(f"SELECT as_of, count(*) FROM {HISTORY} WHERE as_of <= ? "
+                                    "GROUP BY as_of", [last]).fetchall())
+        except duckdb.CatalogException:
+            pass
+    if built is not None and last <= built:  # the run's own build covers the range
+        written = _store(con, home, f"{ident(home)}.{SOURCE}", first, last)
+    else:
+        try:
+            _build_in_scratch(con, home, last, params)
+            written = _store(con, home, f"scratch.{SOURCE}", first, last)
+        finally:
+            con.execute("DETACH DATABASE IF EXISTS scratch")
+    state.store_fingerprint(con, "models", HISTORY, copied or "")
     return written
