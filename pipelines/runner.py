@@ -197,13 +197,18 @@ def print_summary(settings: Settings) -> None:
                           round(utilization_28d, 2) AS utilization_28d
                    FROM kpi_portfolio ORDER BY department = 'ALL', department""").show(
             max_width=200)
-        print("Failing (red) projects and the primary driver found for each:")
-        con.sql("""SELECT project_id, project_name, department, round(cpi, 2) AS cpi,
-                          round(spi, 2) AS spi, primary_driver
+        # "red" in the table above counts active projects; finished ones can be red too
+        # (late or over budget): the stage column says which is which
+        print("Failing (red) projects, active first, and the primary driver found for each:")
+        con.sql("""SELECT project_id, project_name, department,
+                          CASE WHEN actual_end_date IS NULL THEN 'active'
+                               ELSE 'finished ' || actual_end_date END AS stage,
+                          round(cpi, 2) AS cpi, round(spi, 2) AS spi, primary_driver
                    FROM kpi_project
                    JOIN (SELECT DISTINCT project_id, primary_driver FROM rca_drivers
                          WHERE is_failing) USING (project_id)
-                   ORDER BY cpi NULLS LAST""").show(max_width=200, max_rows=15)
+                   ORDER BY actual_end_date IS NOT NULL, cpi NULLS LAST""").show(
+            max_width=200, max_rows=15)
         tables = [t for (t,) in con.execute("SHOW TABLES").fetchall()]
     print(f"Published KPI tables ({', '.join(tables)}) in {export_dir}: "
           f"<table>.parquet, <table>.csv, kpi.duckdb, data_dictionary.md")
