@@ -8,7 +8,7 @@ it is read, with one line naming the variable, the value and what is allowed.
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Mapping
@@ -229,4 +229,3 @@ def _share(variable: str, value: str) -> float:
     return share
 
 
-KPI_PARAM_NAMES = tuple(f.name for f in fields(KpiParams) if f.name != "as_of")
