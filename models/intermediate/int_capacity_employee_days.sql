@@ -3,29 +3,6 @@
 -- capacity_hours = weekly_capacity_hours / 5 on a people working day (Monday to Friday minus
 -- holidays) the employee is not on leave (leave already booked: every stg_leave row), else 0;
 -- the same formula as available_hours in int_employee_days / kpi_utilization, for days after D.
-with horizon as (
-    select min(day) as first_day, max(day) as last_day
-    from intermediate.int_horizon_days
-),
-
-leave_days as (
-    -- leave periods may overlap: one row per employee and day off
-    select distinct employee_id, day
-    from (
-        select
-            leave.employee_id,
-            unnest(generate_series(
-                greatest(leave.start_date, horizon.first_day),
-                least(leave.end_date, horizon.last_day),
-                interval 1 day
-            ))::date as day
-        from staging.stg_leave as leave
-        cross join horizon
-        where leave.end_date >= horizon.first_day
-          and leave.start_date <= horizon.last_day
-    )
-)
-
 select
     employees.employee_id,
     employees.department,
@@ -42,6 +19,6 @@ from staging.stg_employees as employees
 inner join intermediate.int_horizon_days as days
     on days.day between employees.hire_date
     and coalesce(employees.termination_date, date '9999-12-31')
-left join leave_days
+left join intermediate.int_leave_days as leave_days
     on leave_days.employee_id = employees.employee_id
     and leave_days.day = days.day

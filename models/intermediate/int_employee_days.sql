@@ -27,28 +27,10 @@ employed_days as (
         between employees.hire_date and coalesce(employees.termination_date, date '9999-12-31')
 ),
 
-leave_days as (
-    -- leave periods may overlap: one row per employee and day off
-    select distinct employee_id, day
-    from (
-        select
-            leave.employee_id,
-            unnest(generate_series(
-                greatest(leave.start_date, bounds.availability_start),
-                least(leave.end_date, bounds.as_of),
-                interval 1 day
-            ))::date as day
-        from staging.stg_leave as leave
-        cross join bounds
-        where leave.end_date >= bounds.availability_start
-          and leave.start_date <= bounds.as_of
-    )
-),
-
 available_days as (
     select employed_days.*
     from employed_days
-    anti join leave_days using (employee_id, day)
+    anti join intermediate.int_leave_days using (employee_id, day)
 ),
 
 logged_days as (

@@ -16,6 +16,7 @@ from datetime import date
 import duckdb
 
 from pipelines.contract import ENTITIES
+from pipelines.ingest.landing import clip
 from pipelines.sql import ident
 
 # The main date columns of each entity: a row's dated fact is the latest of them.
@@ -79,7 +80,7 @@ def stale_warnings(fresh: dict[str, dict], as_of: date, stale_days: int) -> list
             lines.append(f"{entity}: no row dated on or before the as-of date {as_of}; the KPIs "
                          f"of {as_of} have none of its facts")
         elif fact["days_before_as_of"] > stale_days:
-            lines.append(f"{entity} end on {fact['latest']} ({fact['file']}), "
+            lines.append(f"{entity} end on {fact['latest']} ({clip(fact['file'])}), "
                          f"{fact['days_before_as_of']} days before the as-of date {as_of} "
                          f"(more than PMO_STALE_DAYS = {stale_days}): the KPIs miss the "
                          "facts of the days since")
