@@ -9,7 +9,9 @@ the EAC quantiles.
 
 Only projects that finished by data_end can be scored, which favours the ones that went well:
 projects still open at data_end are counted separately, with how many are already past each
-quantile (certain misses).
+quantile (certain misses). A second score has no such bias: among all the projects active at D0
+whose quantile date falls on or before data_end (chosen by the forecast, not by the outcome),
+the share that had finished by that date.
 
     python -m pipelines.backtest --scale demo --seed 2 --as-of 2025-11-20 --data-end 2026-11-20
 """
@@ -94,6 +96,14 @@ def backtest(con: duckdb.DuckDBPyConnection, as_of_d0: date, data_end: date,
         # open at data_end although the quantile lies before it: a miss already
         result[f"finish_{level}_open_missed"] = sum(
             p[f"finish_{level}"] is not None and p[f"finish_{level}"] < data_end for p in still_open)
+        # the quantile date came by data_end: whether the project finished by it is known,
+        # finished by data_end or not
+        due = [p for p in projects if p[f"finish_{level}"] is not None and p[f"finish_{level}"] <= data_end]
+        due_hits = sum(p["actual_end_date"] is not None and p["actual_end_date"] <= p[f"finish_{level}"]
+                       for p in due)
+        result[f"finish_{level}_due"] = len(due)
+        result[f"finish_{level}_due_hits"] = due_hits
+        result[f"finish_{level}_due_share"] = due_hits / len(due) if due else None
         costed = [p for p in scored if p[f"eac_{level}"] is not None]
         cost_hits = sum(p["final_cost"] <= p[f"eac_{level}"] for p in costed)
         result[f"eac_{level}_hits"] = cost_hits
@@ -114,7 +124,7 @@ def format_table(result: dict) -> str:
         f"still open: {result['projects_still_open']}",
         "",
         f"{'quantile':<10}{'finish <= q':>14}{'share':>8}{'open, past q':>15}"
-        f"{'final cost <= q':>18}{'share':>8}",
+        f"{'final cost <= q':>18}{'share':>8}{'q by the end: finished by q':>30}{'share':>8}",
     ]
     for level in LEVELS:
         lines.append(
@@ -123,7 +133,9 @@ def format_table(result: dict) -> str:
             f"{share(result[f'finish_{level}_share']):>8}"
             f"{result[f'finish_{level}_open_missed']:>15}"
             f"{result[f'eac_{level}_hits']:>11} of {result['projects_scored']:<4}"
-            f"{share(result[f'eac_{level}_share']):>8}")
+            f"{share(result[f'eac_{level}_share']):>8}"
+            f"{result[f'finish_{level}_due_hits']:>23} of {result[f'finish_{level}_due']:<4}"
+            f"{share(result[f'finish_{level}_due_share']):>8}")
     return "\n".join(lines)
 
 

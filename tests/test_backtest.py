@@ -2,11 +2,14 @@
 
 By hand (tests/test_kpi_forecast.py's data, every finished task 1.5 times its plan), forecast as
 of D0 = Wed 2026-03-11, scored against data up to 2026-04-30:
-  A: forecast finish 03-24 at P50 = P80 = P95, EAC 16,500; it finished Tue 03-24 (a hit at every
-     quantile) and cost 4,500 + 100 h logged after D0 at 100/h = 14,500 (<= 16,500: a hit)
+  A: forecast finish Wed 04-01 at P50 = P80 = P95 (worked out there), EAC 16,500; it finished
+     Tue 03-24 (a hit at every quantile) and cost 4,500 + 100 h logged after D0 at 100/h =
+     14,500 (<= 16,500: a hit)
   B: nothing left to do, forecast 03-12 at EAC = AC = 0; it finished 04-10 (a miss) and a 200
      expense came in after D0 (200 > 0: a miss)
-So 2 active, 2 finished, 1 of 2 (50 %) within every quantile, of finish and of cost.
+So 2 active, 2 finished, 1 of 2 (50 %) within every quantile, of finish and of cost. Both
+quantile dates (04-01, 03-12) fall by 04-30, so both projects are also "due" at every quantile,
+1 of 2 finished by it.
 """
 
 from datetime import date
@@ -40,7 +43,9 @@ def test_backtest_scores_the_forecasts_by_hand():
                 "projects_still_open": 0}
     for level in ("p50", "p80", "p95"):
         expected |= {f"finish_{level}_hits": 1, f"finish_{level}_share": 0.5,
-                     f"finish_{level}_open_missed": 0, f"eac_{level}_hits": 1, f"eac_{level}_share": 0.5}
+                     f"finish_{level}_open_missed": 0, f"eac_{level}_hits": 1, f"eac_{level}_share": 0.5,
+                     f"finish_{level}_due": 2, f"finish_{level}_due_hits": 1,
+                     f"finish_{level}_due_share": 0.5}
     assert {k: result[k] for k in expected} == expected
     by_project = {p["project_id"]: p for p in result["projects"]}
     assert by_project["A"]["final_cost"] == 14500.0 and by_project["B"]["final_cost"] == 200.0
@@ -71,10 +76,7 @@ def test_backtest_on_generated_data(generated_backtest):
     assert 0.4 <= result["finish_p50_share"] <= 0.6
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Measured on demo seed 2 as of 2025-11-20: P80 holds for 6 of 10 finished projects (60 %), "
-    "P95 for 7 of 10; medium seed 2: P50 53 %, P80 65 %, P95 71 % of 93. Independent per-task "
-    "draws make the spread too narrow for the generator's project-wide performance and task "
-    "chains (see the report); not tuned to the test."))
 def test_backtest_p80_is_calibrated(generated_backtest):
+    """The issue's bar, on the test's own seed (2; the method was checked on other seeds, see
+    README): P80 holds for 70-90 % of the projects finished since D0. Measured: 7 of 10."""
     assert 0.7 <= generated_backtest["finish_p80_share"] <= 0.9

@@ -9,15 +9,22 @@ History (finished on or before D), department Build, no required skill:
   H2 (project H) planned Mon 01-12..Thu 01-15 = 4 days, 32 h; ran 01-12..Mon 01-19 = 6 days, 48 h
   A1 (project A) planned Mon 03-02..Tue 03-03 = 2 days, 16 h; ran 03-02..Wed 03-04 = 3 days, 24 h
 Active project A (Build, 03-02..03-20, BAC 11,200, weights = planned_hours: W = 16 + 40 + 40 + 16 = 112,
-so 100 of BAC per weight hour), AC = 24 h of A1 + 16 h of A2 at 100/h + a 500 expense = 4,500:
-  A2 planned 03-09..03-13 = 5 days, 40 h, 40 % reported: 5 * 0.6 = 3 days left * 1.5 = 4.5 -> 5
-     working days from D + 1 = Thu 03-12: 12, 13, 16, 17, 18 -> Wed 03-18; remaining budget
-     100 * 40 * 0.6 = 2,400
-  A3 planned 03-16..03-20 = 4 days (the 19th is a holiday), 40 h: 4 * 1.5 = 6 working days from
-     03-16: 16, 17, 18, 20, 23, 24 -> Tue 03-24; remaining budget 4,000
-  A4 planned 03-05..03-06 = 2 days, 16 h, not started (overdue): 2 * 1.5 = 3 from 03-12:
-     12, 13, 16 -> Mon 03-16; remaining budget 1,600
-  finish = the latest, Tue 03-24; EAC = 4,500 + 1.5 * (2,400 + 4,000 + 1,600) = 16,500
+so 100 of BAC per weight hour), AC = 24 h of A1 + 16 h of A2 at 100/h + a 500 expense = 4,500.
+A's working days k = 1, 2, ... from 03-02: 03-02 1, 03-03 2, 03-04 3, 03-05 4, 03-06 5, 03-09 6,
+03-10 7, D = 03-11 8, 03-12 9, 03-13 10, 03-16 11, 03-17 12, 03-18 13, 03-20 14, 03-23 15, 03-24 16,
+03-25 17, 03-26 18, 03-27 19, 03-30 20, 03-31 21, 04-01 22, ...
+Earned schedule: PV(k) in weight hours accrues 8/day for A1 over k 1-2, A4 over 4-5 and A2 over
+6-10, 10/day for A3 over 11-14: PV(4) = 24, PV(5) = 32. EV = 16 (A1 done) + 0.4 * 40 (A2) = 32,
+so ES = 5 (Fri 03-06): A stands 3 working days behind (AT = 8), and each open task still has
+the plan from k = 5 to its planned end ahead of it (plan_left), at least its own remaining work:
+  A2 planned 03-09..03-13 = 5 days (k 6..10), 40 % reported: remaining 5 * 0.6 = 3 days;
+     plan_left = max(10 - 5, 3) = 5; 5 * 1.5 = 7.5 -> 8 working days after D: k 16, Tue 03-24;
+     remaining budget 100 * 40 * 0.6 = 2,400
+  A3 planned 03-16..03-20 = 4 days (k 11..14; the 19th is a holiday), 40 h: plan_left 14 - 5 = 9;
+     9 * 1.5 = 13.5 -> 14 after D: k 22, Wed 04-01; remaining budget 4,000
+  A4 planned 03-05..03-06 = 2 days (k 4..5), 16 h, not started (overdue): plan_left
+     max(5 - 5, 2) = 2; 2 * 1.5 = 3 after D: k 11, Mon 03-16; remaining budget 1,600
+  finish = the latest, Wed 04-01; EAC = 4,500 + 1.5 * (2,400 + 4,000 + 1,600) = 16,500
 """
 
 from datetime import date
@@ -85,8 +92,11 @@ def test_one_fixed_ratio_gives_that_ratio_at_every_quantile():
     history = rows(con, "select * from intermediate.int_forecast_history order by task_id")
     assert [(h["task_id"], h["duration_ratio"], h["effort_ratio"]) for h in history] == [
         ("A1", 1.5, 1.5), ("H1", 1.5, 1.5), ("H2", 1.5, 1.5)]
+    tasks = {t["task_id"]: t for t in rows(con, "select * from intermediate.int_forecast_tasks")}
+    assert {t: (v["remaining_working_days"], v["plan_left_working_days"]) for t, v in tasks.items()} == {
+        "A2": (3.0, 5.0), "A3": (4.0, 9.0), "A4": (2.0, 2.0)}
     assert_row(row(con, "marts.kpi_forecast", project_id="A"), {
-        "as_of": D, "finish_p50": "2026-03-24", "finish_p80": "2026-03-24", "finish_p95": "2026-03-24",
+        "as_of": D, "finish_p50": "2026-04-01", "finish_p80": "2026-04-01", "finish_p95": "2026-04-01",
         "eac_p50": 16500.0, "eac_p80": 16500.0, "eac_p95": 16500.0,
         "ac": 4500.0, "remaining_budget": 8000.0, "tasks_remaining": 3, "draws": 1000})
     # B is active with no task left: the first working day after D, EAC = AC (nothing spent)
@@ -96,33 +106,105 @@ def test_one_fixed_ratio_gives_that_ratio_at_every_quantile():
     assert {r["project_id"] for r in rows(con, "select project_id from marts.kpi_forecast")} == {"A", "B"}
 
 
-def test_ratio_groups_fall_back_from_department_and_skill_to_all():
+def test_ratio_groups_fall_back_from_project_to_department_and_skill_to_all():
     con = warehouse()
     load(con, other_department=True)  # Run's tasks took 2.5 times as long and as many hours
-    # Build has 3 finished tasks: with forecast_min_group = 3 its own group is used: 1.5 exactly
+    # A has one finished task of its own (A1, 1.5): with forecast_min_group = 1 its own project
+    # is its reference class, 1.5 exactly, as in the first test
+    build(con, D, forecast_min_group=1)
+    groups = {t["task_id"]: t["ratio_group"] for t in rows(con, "select * from intermediate.int_forecast_tasks")}
+    assert groups == {"A2": "project", "A3": "project", "A4": "project"}
+    assert_row(row(con, "marts.kpi_forecast", project_id="A"), {
+        "finish_p50": "2026-04-01", "finish_p95": "2026-04-01", "eac_p50": 16500.0, "eac_p95": 16500.0})
+    # with forecast_min_group = 3 A's one task is too few; Build/(any) has 3: 1.5 exactly again
     build(con, D, forecast_min_group=3)
     assert_row(row(con, "marts.kpi_forecast", project_id="A"), {
-        "finish_p50": "2026-03-24", "finish_p95": "2026-03-24", "eac_p50": 16500.0, "eac_p95": 16500.0})
+        "finish_p50": "2026-04-01", "finish_p95": "2026-04-01", "eac_p50": 16500.0, "eac_p95": 16500.0})
     groups = {t["task_id"]: t["ratio_group"] for t in rows(con, "select * from intermediate.int_forecast_tasks")}
     assert groups == {"A2": "department_skill", "A3": "department_skill", "A4": "department_skill"}
-    # with the default (30) neither Build nor Build/(any) is big enough: all six finished tasks,
-    # half at 1.5 and half at 2.5, so some draws are slower
+    # with the default (30) no group but all is big enough: six finished tasks, sorted
+    # 1.5, 1.5, 1.5, 2.5, 2.5, 2.5
     build(con, D)
     history = rows(con, "select task_id, duration_ratio, effort_ratio from intermediate.int_forecast_history"
                         " where task_id like 'R%' order by task_id")
     assert [tuple(h.values()) for h in history] == [("R0", 2.5, 2.5), ("R1", 2.5, 2.5), ("R2", 2.5, 2.5)]
     forecast = row(con, "marts.kpi_forecast", project_id="A")
     assert {t["ratio_group"] for t in rows(con, "select * from intermediate.int_forecast_tasks")} == {"all"}
-    # A3 drawn at 2.5 (half the draws): 4 * 2.5 = 10 working days from 03-16 -> Mon 03-30, later
-    # than A2 at 2.5 (3 * 2.5 = 7.5 -> 8 from 03-12 -> 03-24) and A4 (2 * 2.5 = 5 -> 03-18);
-    # otherwise 03-24 as before. So P80 and P95 are 03-30, P50 one of the two
-    assert forecast["finish_p50"] in (date(2026, 3, 24), date(2026, 3, 30))
-    assert forecast["finish_p80"] == forecast["finish_p95"] == date(2026, 3, 30)
-    # EAC between 4,500 + 1.5 * 8,000 and 4,500 + 2.5 * 8,000
-    assert 16500.0 < forecast["eac_p50"] <= forecast["eac_p80"] <= forecast["eac_p95"] <= 24500.0
+    # One draw gives all of A's tasks the same position in the list, so a draw is either 1.5
+    # for every task (04-01, EAC 16,500, as above) or 2.5 for every task: A3 9 * 2.5 = 22.5 -> 23
+    # working days after D, k 31 = Tue 04-14 (later than A2, 5 * 2.5 = 12.5 -> 13: k 21, and
+    # A4, 2 * 2.5 = 5: k 13), EAC 4,500 + 2.5 * 8,000 = 24,500. About half the draws each, so
+    # P80 = P95 = 04-14 at 24,500, and P50 is one of the two. A draw mixing the ratios would
+    # give other costs (A3 at 2.5, A2 and A4 at 1.5: 4,500 + 10,000 + 1.5 * 4,000 = 20,500)
+    assert (forecast["finish_p50"], forecast["eac_p50"]) in (
+        (date(2026, 4, 1), 16500.0), (date(2026, 4, 14), 24500.0))
+    assert forecast["finish_p80"] == forecast["finish_p95"] == date(2026, 4, 14)
+    assert forecast["eac_p80"] == forecast["eac_p95"] == 24500.0
     # deterministic: the same inputs and seed give the same numbers
     build(con, D)
     assert row(con, "marts.kpi_forecast", project_id="A") == forecast
+
+
+def test_a_project_ahead_of_its_plan_keeps_its_lead():
+    """The first test's data, but by D A2 is reported 100 % and A3, started early, 20 %:
+    EV = 16 + 40 + 0.2 * 40 = 64 = PV(9) > PV(AT = 8) = 56, so ES = 9 (Thu 03-12), one working day
+    ahead. The plan left from k = 9 (at least each task's own remaining work), at 1.5:
+      A2 remaining 0; plan_left max(10 - 9, 0) = 1 -> 1.5 -> 2 after D: k 10, Fri 03-13
+      A3 remaining 4 * 0.8 = 3.2; plan_left max(14 - 9, 3.2) = 5 -> 7.5 -> 8: k 16, Tue 03-24
+      A4 plan_left max(5 - 9, 2) = 2 -> 3: k 11, Mon 03-16
+    finish Tue 03-24, a week before the 04-01 of the project three days behind; remaining budget
+    0 + 100 * 40 * 0.8 + 1,600 = 4,800, EAC = 4,500 + 1.5 * 4,800 = 11,700."""
+    con = warehouse()
+    load(con)
+    insert(con, "task_progress", [{"task_id": "A2", "status_date": "2026-03-11", "percent_complete": 100.0},
+                                  {"task_id": "A3", "status_date": "2026-03-11", "percent_complete": 20.0}],
+           file="progress_later.csv")
+    build(con, D)
+    tasks = {t["task_id"]: t for t in rows(con, "select * from intermediate.int_forecast_tasks")}
+    assert {t: (round(v["remaining_working_days"], 9), v["plan_left_working_days"]) for t, v in tasks.items()} == {
+        "A2": (0.0, 1.0), "A3": (3.2, 5.0), "A4": (2.0, 2.0)}
+    assert_row(row(con, "marts.kpi_forecast", project_id="A"), {
+        "finish_p50": "2026-03-24", "finish_p80": "2026-03-24", "finish_p95": "2026-03-24",
+        "eac_p50": 11700.0, "eac_p95": 11700.0, "remaining_budget": 4800.0, "tasks_remaining": 3})
+
+
+def test_a_lead_over_a_pause_in_the_plan_is_not_a_lead():
+    """Next to the first test's data (all finished tasks at 1.5), project C (Build, from Mon
+    03-02, BAC 8,000 = 100 per weight hour, nothing logged: AC = 0) plans C1 over k 1..5
+    (03-02..03-06, 40 h), then nothing, then C2 over k 15..19 (Mon 03-23..Fri 03-27: k 9 = 03-12,
+    ..., k 13 = 03-18, the 19th a holiday, k 14 = 03-20), 40 h. By D (k = AT = 8) C1 is reported
+    100 % and C2, begun early, 5 %: EV = 40 + 2 = 42 > PV(8) = 40, so ES is searched ahead:
+    PV(14) = 40, PV(15) = 48, ES = 15 - (48 - 42) / (48 - 40) = 14.25, six days ahead. But
+    k 9..14 of that lead (03-12..03-20) is the pause, still ahead of C: only 14.25 - 6 = 8.25
+    counts. C has no finished task of its own and Build too few: all finished tasks, 1.5.
+      C2: remaining 5 * 0.95 = 4.75; plan_left max(19 - 8.25, 4.75) = 10.75; * 1.5 = 16.125
+          -> 17 working days after D: k 25 = Mon 04-06 (k 20 = 03-30, k 24 = Fri 04-03)
+      C1: remaining 0; plan_left max(5 - 8.25, 0) = 0 -> at least 1: k 9
+    finish Mon 04-06; remaining budget 100 * 40 * 0.95 = 3,800 (C1 none left),
+    EAC = 0 + 1.5 * 3,800 = 5,700. Taking the pause as lead, C2 would end at k 14.25 + 4.75 *
+    1.5 -> k 16, 03-24, the day after it is planned to start."""
+    con = warehouse()
+    load(con)
+    insert(con, "projects", [project("C", department="Build", start_date="2026-03-02",
+                                     planned_end_date="2026-03-27", budget=8000.0)], file="c.csv")
+    insert(con, "tasks", [
+        task("C1", "C", "2026-03-02", "2026-03-06", planned_hours=40.0, actual_start="2026-03-02",
+             status="in_progress"),
+        task("C2", "C", "2026-03-23", "2026-03-27", planned_hours=40.0, actual_start="2026-03-10",
+             status="in_progress"),
+    ], file="c.csv")
+    insert(con, "task_progress", [{"task_id": "C1", "status_date": "2026-03-09", "percent_complete": 100.0},
+                                  {"task_id": "C2", "status_date": "2026-03-10", "percent_complete": 5.0}],
+           file="c_progress.csv")
+    build(con, D)
+    assert row(con, "marts.kpi_project", project_id="C")["es"] == 14.25
+    tasks = {t["task_id"]: t for t in rows(con, "select * from intermediate.int_forecast_tasks"
+                                                " where project_id = 'C'")}
+    assert {t: (round(v["remaining_working_days"], 9), v["plan_left_working_days"], v["ratio_group"])
+            for t, v in tasks.items()} == {"C1": (0.0, 0.0, "all"), "C2": (4.75, 10.75, "all")}
+    assert_row(row(con, "marts.kpi_forecast", project_id="C"), {
+        "finish_p50": "2026-04-06", "finish_p95": "2026-04-06", "eac_p50": 5700.0, "eac_p95": 5700.0,
+        "ac": 0.0, "remaining_budget": 3800.0, "tasks_remaining": 2})
 
 
 def test_no_history_no_forecast():

@@ -2,14 +2,19 @@
 -- Carlo forecasts of its finish date and its estimate at completion, P50 / P80 / P95, from the
 -- organisation's own finished tasks (docs/kpis.md, Forecast). The deterministic EVM forecasts
 -- stay in kpi_project.
--- Each of forecast_draws draws gives every unfinished task of the project one finished task of
--- its ratio group (int_forecast_tasks): index = hash(hash(project_id, task_id, forecast_seed),
--- draw) mod the group's size into the group's sorted ratios (int_forecast_ratio_groups; at most
--- 1000 evenly spaced order statistics of a larger group), so the same
--- inputs always give the same forecast. In that draw the task finishes on the working day
--- numbered max(1, ceil(remaining_working_days * duration_ratio)) counted from max(D + 1,
--- planned_start) on the project's calendar, and costs remaining_budget * effort_ratio more.
--- Per draw: finish = the latest task finish; EAC = AC + the sum of the tasks' remaining costs.
+-- One draw gives the whole project one pace: u = hash(project_id, forecast_seed, draw) mod 2^32
+-- / 2^32 picks, in every ratio group its open tasks draw from (int_forecast_tasks), the finished
+-- task at position floor(u * size) + 1 of the group's sorted ratios (int_forecast_ratio_groups;
+-- at most 1000 evenly spaced order statistics of a larger group). One u for all of a project's
+-- tasks because its tasks are run by the same team under the same conditions: their overruns
+-- move together, and independent draws per task average out into a spread far narrower than
+-- projects really show (the backtest, docs/kpis.md). The hash makes the same inputs always
+-- give the same forecast.
+-- In a draw a task finishes on working day as_of_wd_through + max(1, ceil(plan_left_working_days
+-- * duration_ratio)) of the project's calendar and costs remaining_budget * effort_ratio more;
+-- finish = the latest task finish, EAC = AC + the sum of the remaining costs. Within a group
+-- the ratio is the same for every task of the draw, so only the group's longest plan_left and
+-- its summed remaining budget matter: the draws run over (project, group) pairs, not tasks.
 -- finish_pNN / eac_pNN = the NN % quantile over the draws (quantile_disc: a value some draw took).
 -- A project with nothing left to do finishes on the first working day after D at EAC = AC; one
 -- whose remaining tasks have no finished task to draw from has null forecasts.
@@ -37,27 +42,59 @@ open_counts as (
 ),
 
 drawable as (
+    -- one row per project and ratio group of its open tasks
     select
         tasks.project_id,
-        -- the per-task part of the draw's hash, computed once per task
-        hash(tasks.project_id, tasks.task_id, getvariable('forecast_seed')) as task_hash,
-        tasks.start_wd_before,
-        tasks.remaining_working_days,
-        tasks.remaining_budget,
-        ratio_groups.ratio_points as group_size,
-        ratio_groups.duration_ratios,
-        ratio_groups.effort_ratios
+        tasks.group_key,
+        any_value(tasks.as_of_wd_through) as as_of_wd_through,
+        max(tasks.plan_left_working_days) as plan_left_working_days,
+        sum(tasks.remaining_budget) as remaining_budget,
+        any_value(ratio_groups.ratio_points) as group_size
     from intermediate.int_forecast_tasks as tasks
     inner join intermediate.int_forecast_ratio_groups as ratio_groups using (group_key)
+    group by tasks.project_id, tasks.group_key
 ),
 
-task_draws as (
+ratio_points as (
+    -- the used groups' ratio pairs, one row per position: a join on (group_key, position)
+    -- fetches a draw's pair without carrying the lists along every draw (copying them was most
+    -- of this model's time)
+    select
+        group_key,
+        unnest(range(1, ratio_points + 1)) as position,
+        unnest(ratios) as ratio
+    from intermediate.int_forecast_ratio_groups
+    where group_key in (select group_key from drawable)
+),
+
+draws as (
+    -- the draw's position u in [0, 1), one per project and draw
+    select
+        projects.project_id,
+        draws.draw,
+        (hash(projects.project_id, getvariable('forecast_seed'), draws.draw) % 4294967296::ubigint)::double
+            / 4294967296 as u
+    from (select distinct project_id from drawable) as projects
+    cross join range(getvariable('forecast_draws')::bigint) as draws(draw)
+),
+
+picks as (
     select
         drawable.*,
         draws.draw,
-        (hash(drawable.task_hash, draws.draw) % drawable.group_size::ubigint)::bigint + 1 as pick
+        -- the same u in every group: position floor(u * size) + 1 of the sorted ratios
+        floor(draws.u * drawable.group_size)::bigint + 1 as position
     from drawable
-    cross join range(getvariable('forecast_draws')::bigint) as draws(draw)
+    inner join draws using (project_id)
+),
+
+group_draws as (
+    select
+        picks.*,
+        ratio_points.ratio.duration_ratio as duration_ratio,
+        ratio_points.ratio.effort_ratio as effort_ratio
+    from picks
+    inner join ratio_points using (group_key, position)
 ),
 
 project_draws as (
@@ -66,12 +103,12 @@ project_draws as (
         draw,
         -- working-day number (on the project's calendar) of the latest task finish
         max(
-            start_wd_before
+            as_of_wd_through
             -- (less 1e-9, so that a product like 4 * 1.5 = 6.000000000000001 stays 6)
-            + greatest(ceil(remaining_working_days * duration_ratios[pick] - 1e-9), 1)::bigint
+            + greatest(ceil(plan_left_working_days * duration_ratio - 1e-9), 1)::bigint
         ) as finish_wd,
-        sum(remaining_budget * effort_ratios[pick]) as remaining_cost
-    from task_draws
+        sum(remaining_budget * effort_ratio) as remaining_cost
+    from group_draws
     group by project_id, draw
 ),
 
