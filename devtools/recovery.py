@@ -58,13 +58,13 @@ def _drivers(con: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
 
 def _build_in_process(raw: Path, as_of) -> pl.DataFrame:
     from pipelines.contract import ENTITIES
-    from pipelines.ingest.load import ingest_entity
+    from pipelines.ingest.load import ingest_entity, ingest_order
     from pipelines.transform.models import build_all
     from pipelines.settings import KpiParams
 
     con = duckdb.connect()
     try:
-        for entity in ENTITIES.values():
+        for entity in ingest_order(ENTITIES.values()):
             report = ingest_entity(con, raw, entity)
             if report.rejected:
                 raise RuntimeError(f"{entity.name}: files rejected: {report.rejected}")

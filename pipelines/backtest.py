@@ -142,9 +142,9 @@ def format_table(result: dict) -> str:
 def load_raw(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> None:
     """Ingest a landing folder (e.g. a generated data set) into the raw tables of `con`."""
     from pipelines.contract import ENTITIES
-    from pipelines.ingest.load import ingest_entity
+    from pipelines.ingest.load import ingest_entity, ingest_order
 
-    for entity in ENTITIES.values():
+    for entity in ingest_order(ENTITIES.values()):  # timesheet reports resolve against people
         report = ingest_entity(con, raw_dir, entity)
         if report.rejected:
             raise RuntimeError(f"{entity.name}: files rejected: {report.rejected}")

@@ -25,6 +25,9 @@ class Column:
     regex: str | None = None
     references: str | None = None
     personal: bool = False
+    # Part of the plan (what PV and BAC are computed from): for a key stated by successive
+    # status snapshots of one schedule, taken from the earliest of them, the baseline.
+    plan: bool = False
 
     @property
     def sql_type(self) -> str:

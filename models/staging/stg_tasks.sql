@@ -1,7 +1,9 @@
 -- stg_tasks: one row per task_id; the current tasks of the project plans.
 -- Reads raw.tasks_current: the rows that count under the delivery semantics (no broken
 -- rule; per key, the row from the file sorting last), generated from the input contract
--- (docs/inputs.md). Independent of the as-of date. _file tells which file the row came from.
+-- (docs/inputs.md); of tool exports, the latest status snapshot dated on or before the as-of
+-- date, with the baseline's plan. The where clause restates the view's date bound so that the
+-- table is rebuilt when the as-of date moves. _file tells which file the row came from.
 select
     task_id,
     project_id,
@@ -20,3 +22,4 @@ select
     status,
     _file
 from raw.tasks_current
+where _as_of is null or _as_of <= coalesce(getvariable('as_of'), _as_of)

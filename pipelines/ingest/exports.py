@@ -5,6 +5,10 @@ checks, delivery semantics and messages, with the file's own place of each row i
 
 A foreign file is parsed once per process however many entities it feeds (cached by path and
 content hash), and never when its content is unchanged (the manifest knows the hash).
+
+A unit's rows carry the export's status date (`_as_of`), which makes successive exports of one
+schedule status snapshots in the raw layer (raw_schema.py). Timesheet-tool reports carry none;
+their people and tasks are named the tools' way and resolved to ids by ingest (load.py).
 """
 
 from __future__ import annotations
@@ -15,17 +19,21 @@ from types import ModuleType
 
 import polars as pl
 
-from pipelines.ingest.readers import Export, ExportFault, jira, mapping, mspdi, xer
+from pipelines.ingest.readers import Export, ExportFault, jira, mapping, mspdi, \
+    timesheet_tools, xer
 
-# Readers recognised by content, with the entities each may feed. (Timesheet-tool exports know
-# people by e-mail and work by project and task names; until those are resolved to ids at the
-# raw layer they are not picked up automatically: map such files with mapping.yaml.)
-READERS: tuple[ModuleType, ...] = (mspdi, xer, jira)
+# Readers recognised by content, in the order they are asked, with the entities each may feed.
+# The timesheet tools come last: their signatures are looser than a Jira header's.
+READERS: tuple[ModuleType, ...] = (mspdi, xer, jira, timesheet_tools)
 FEEDS = {
     "mspdi": ("projects", "tasks", "task_progress", "timesheets", "employees", "expenses"),
     "xer": ("projects", "tasks", "task_progress", "timesheets", "employees", "expenses"),
     "jira": ("projects", "tasks", "timesheets", "employees"),
+    "timesheet_tools": ("timesheets",),
 }
+# Readers whose rows name people and work the tools' way (e-mail, project and task names): ingest
+# resolves them to ids against these entities of the raw layer (load.py).
+RESOLVED = {"timesheet_tools": ("employees", "projects", "tasks")}
 UNIT_SEPARATOR = "#"
 HEAD_BYTES = 64 * 1024
 # Extensions worth opening to look at the content; anything else is not a tool export.
@@ -101,10 +109,15 @@ def units_for(foreign: list[Foreign], entity: str) -> dict[str, Foreign]:
 
 def read_unit(foreign: Foreign, entity: str, digest: str) -> pl.DataFrame:
     """The rows of one entity of a foreign file whose content has hash `digest` (String
-    columns, `_row`, `_ref`); raises ExportFault when the file cannot be read."""
-    table = _read(foreign, digest).tables.get(entity)
+    columns, `_row`, `_ref`, and `_as_of`: the export's status date, ISO, when it has one);
+    raises ExportFault when the file cannot be read."""
+    export = _read(foreign, digest)
+    table = export.tables.get(entity)
     if table is None:
-        return pl.DataFrame(schema={"_row": pl.Int64, "_ref": pl.String})
+        table = pl.DataFrame(schema={"_row": pl.Int64, "_ref": pl.String})
+    if export.status_date is not None:
+        table = table.with_columns(pl.lit(export.status_date.isoformat(), pl.String)
+                                   .alias("_as_of"))
     return table
 
 

@@ -160,9 +160,11 @@ def test_resolve_toggl_rows(warehouse):
                         (3, "E2", None, "0.75")]  # no project, no task: time off projects
     assert unresolved == [
         {"_row": 2, "_ref": "line 3",
-         "reason": "task name matches 2 tasks in project 'Bridge upgrade'"},
+         "reason": "task name matches 2 tasks in project 'Bridge upgrade'",
+         "person": None, "task": "task name matches 2 tasks in project 'Bridge upgrade'"},
         {"_row": 4, "_ref": "line 5",
-         "reason": "the entry names project 'Bridge upgrade' but no task"}]
+         "reason": "the entry names project 'Bridge upgrade' but no task",
+         "person": None, "task": "the entry names project 'Bridge upgrade' but no task"}]
     columns = [d[0] for d in warehouse.execute(f"SELECT * FROM ({sql}) LIMIT 0").description]
     assert {"entry_id", "work_date", "hours", "employee_id", "task_id", "_row", "_ref"} \
         <= set(columns)

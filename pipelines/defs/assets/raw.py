@@ -13,7 +13,7 @@ from pipelines.contract import ENTITIES
 from pipelines.defs.jobs import Refused, run_as_of
 from pipelines.defs.resources import Warehouse
 from pipelines.ingest.landing import landing_problem, unknown_files_message
-from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity
+from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity, ingest_order
 from pipelines.settings import Settings
 from pipelines.timing import phase
 
@@ -34,7 +34,9 @@ def raw_key(entity: str) -> dg.AssetKey:
             description=f"{e.description} Typed rows of every landed file `{e.name}.*` and "
             f"`{e.name}/*`; only new or changed files are read. Key: {', '.join(e.key)}; "
             f"{'required' if e.required else 'optional'} entity. The rows that count (no "
-            f"broken rule, latest file per key) are the view `raw.{e.name}_current`.",
+            f"broken rule, latest file per key; of tool exports, the latest status snapshot "
+            f"on or before the as-of date, with the baseline's plan) are the view "
+            f"`raw.{e.name}_current`.",
             metadata={
                 "dagster/table_name": f"warehouse.raw.{e.name}",
                 "dagster/column_schema": dg.TableSchema(columns=[
@@ -74,7 +76,9 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
         with phase(settings.timings_file, "ingest"):
             reports = {}
             progress.start("ingest", len(selected), "ingest: reading landed files")
-            for entity in selected:
+            # timesheet-tool reports resolve people and tasks against this run's employees,
+            # projects and tasks: those are ingested first
+            for entity in ingest_order(selected):
                 report = ingest_entity(con, settings.raw_dir, entity, foreign)
                 if report.loaded and not any(r.loaded for r in reports.values()):
                     warm_up()  # the first new rows: import GX for their suites meanwhile
@@ -101,7 +105,11 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                 "files_rejected": dg.MetadataValue.json(report.rejected),
                 "rows_read": report.rows_loaded,
             })
-        window = settings.date_window(run_as_of(context, settings, con))
+        as_of = run_as_of(context, settings, con)
+        window = settings.date_window(as_of)
+        # The cross-file rules judge the rows that count as of the run's date, as staging will
+        # read them: status snapshots of tool exports dated later are not among them.
+        con.execute(f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'")
         progress.start("checks", len(selected), "checks: contract rules")
         passed = 0
         for entity in selected:

@@ -39,6 +39,9 @@ class Export:
     """What one foreign file holds, per contract entity."""
 
     tables: dict[str, pl.DataFrame]  # entity -> String columns + _row (Int64) + _ref (String)
-    status_date: date | None = None  # the export's data/status date, for schedule snapshots
+    # The export's status date: its rows count for runs as of this day or later, and the
+    # earliest export holding a key gives its plan (raw_schema.current_rows_sql). None: the
+    # rows are undated facts under the ordinary delivery semantics (timesheet-tool reports).
+    status_date: date | None = None
     source_id: str | None = None     # the project's own id in the tool (snapshots of one schedule)
     notes: list[str] = field(default_factory=list)  # things the user should know (no personal data)

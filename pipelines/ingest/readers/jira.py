@@ -317,7 +317,7 @@ def read(path: Path) -> Export:
             "employees": frame(employee_rows, EMPLOYEE_COLUMNS),
             "timesheets": frame(timesheet_rows, TIMESHEET_COLUMNS),
         },
-        notes=notes)
+        status_date=latest, notes=notes)
 
 
 def _timesheets(issues: list[Issue], latest: date | None) -> tuple[list[dict], list[str]]:

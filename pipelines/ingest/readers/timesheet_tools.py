@@ -159,7 +159,8 @@ def resolve_timesheets(con: duckdb.DuckDBPyConnection,
                        relation_sql: str) -> tuple[str, list[dict]]:
     """SQL selecting the rows of `relation_sql` (rows as `read` gives them) whose person and
     task are found in raw.employees and raw.tasks/raw.projects, with employee_id and task_id
-    filled in; and the rows that are not, as {"_row", "_ref", "reason"}.
+    filled in; and the rows that are not, as {"_row", "_ref", "reason"}, with the reason split
+    into what was not found of the person ("person") and of the task ("task"), None if found.
 
     A person is found by e-mail (case-insensitive, trimmed), else - when the export has no
     e-mail - by full name (trimmed, case-insensitive); a task by its name within the project
@@ -245,9 +246,9 @@ def resolve_timesheets(con: duckdb.DuckDBPyConnection,
     sql = (f"SELECT {kept}, _employee_id AS employee_id, _task_id AS task_id "
            f"FROM ({base}) WHERE _reason IS NULL")
     unresolved = [
-        {"_row": row, "_ref": ref, "reason": reason}
-        for row, ref, reason in con.execute(
-            f"SELECT _row, _ref, _reason FROM ({base}) WHERE _reason IS NOT NULL ORDER BY _row"
-        ).fetchall()]
+        {"_row": row, "_ref": ref, "reason": reason, "person": person, "task": task}
+        for row, ref, reason, person, task in con.execute(
+            f"""SELECT _row, _ref, _reason, _person_reason, _task_reason FROM ({base})
+                WHERE _reason IS NOT NULL ORDER BY _row""").fetchall()]
     return sql, unresolved
 
