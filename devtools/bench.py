@@ -3,7 +3,7 @@
 Scenarios, each `pmo run` in a fresh child process (its peak memory read with wait4):
   full     an empty warehouse: ingest, checks, models, history, exports
   nightly  one new day of timesheets and one changed task file, as of the new day
-  noop     the same again: nothing new
+  noop     the same again: nothing new (answered from the inputs fingerprint, no Dagster run)
 and the floor: the same raw files read with plain DuckDB `read_csv` into typed tables, then
 the same KPI SQL; no orchestration, no validation, no publishing.
 """

@@ -77,10 +77,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    as_of = DATA if settings.as_of == DATA else settings.run_as_of()  # "data": read in the run
+    inputs = None
+    if not args.force:  # nothing new: answered here, before Dagster is even imported
+        from pipelines.fastpath import skip_if_unchanged
+
+        skipped, inputs = skip_if_unchanged(settings, as_of)
+        if skipped:
+            return 0
     from pipelines.runner import run_everything
 
-    as_of = DATA if settings.as_of == DATA else settings.run_as_of()  # "data": read in the run
-    return 0 if run_everything(settings, as_of) else 1
+    return 0 if run_everything(settings, as_of, inputs) else 1
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -166,8 +173,8 @@ WAREHOUSE_HELP = "the pipeline's own DuckDB file (default: PMO_WAREHOUSE, else "
                  "data/warehouse.duckdb)"
 EXPORT_HELP = "where releases are published, a link to the latest (default: PMO_EXPORT_DIR, " \
               "else data/exports)"
-SCALE_HELP = "size of the generated data set: demo (18 projects), medium or large " \
-             "(2,000 projects) (default: %(default)s)"
+SCALE_HELP = "size of the generated data set: demo (18 projects), medium, large (2,000 " \
+             "projects) or xlarge (8,000) (default: %(default)s)"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -186,7 +193,7 @@ def parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="write a synthetic raw data set in the input contract",
                          description="Write a synthetic data set in the input contract "
                          "(docs/inputs.md), with failure causes planted in some projects.")
-    gen.add_argument("--scale", choices=["demo", "medium", "large"], default="demo",
+    gen.add_argument("--scale", choices=["demo", "medium", "large", "xlarge"], default="demo",
                      help=SCALE_HELP)
     gen.add_argument("--seed", type=whole_number, default=1, metavar="N",
                      help="random seed; the same seed gives the same files (default: %(default)s)")
@@ -202,12 +209,18 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="ingest, check and build every KPI table once, publish",
                          description="One complete run: ingest, checks, KPI tables, publishing. "
-                         "Exit 0 when everything passed, 1 with a readable list of what failed, "
-                         "2 for a bad setting.")
+                         "When no landed file (by content), setting, as-of date or code "
+                         "changed since the last run that passed and its release is untouched, "
+                         "says so in one line and starts no run. Exit 0 when everything passed "
+                         "(or nothing was new), 1 with a readable list of what failed, 2 for a "
+                         "bad setting.")
     run.add_argument("--as-of", type=as_of_flag, metavar="D", help=AS_OF_HELP)
     run.add_argument("--raw-dir", metavar="DIR", help=RAW_HELP)
     run.add_argument("--warehouse", metavar="FILE", help=WAREHOUSE_HELP)
     run.add_argument("--export-dir", metavar="DIR", help=EXPORT_HELP)
+    run.add_argument("--force", action="store_true", help="start the run even when nothing "
+                     "changed since the last one that passed; it publishes a new release only "
+                     "if the content differs (default: no run, one line saying so)")
     run.set_defaults(func=cmd_run)
 
     fill = sub.add_parser("backfill", help="fill kpi_project_history for each day of a range",
@@ -222,7 +235,7 @@ def parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="time a full build, the nightly increment and a no-op "
                            "run against a bare-DuckDB floor")
-    bench.add_argument("--scale", choices=["demo", "medium", "large"], default="demo",
+    bench.add_argument("--scale", choices=["demo", "medium", "large", "xlarge"], default="demo",
                        help=SCALE_HELP)
     bench.add_argument("--seed", type=whole_number, default=1, metavar="N",
                        help="random seed of the generated data (default: %(default)s)")
@@ -242,7 +255,7 @@ def parser() -> argparse.ArgumentParser:
                       "score against, YYYY-MM-DD (default: the latest timesheet day or progress "
                       "report; for generated data, the generator's end date)")
     test.add_argument("--raw-dir", metavar="DIR", help=RAW_HELP)
-    test.add_argument("--scale", choices=["demo", "medium", "large"], default=None,
+    test.add_argument("--scale", choices=["demo", "medium", "large", "xlarge"], default=None,
                       help="generate a data set of this size instead of reading the landing "
                       "folder (default: read the landing folder)")
     test.add_argument("--seed", type=whole_number, default=2, metavar="N",

@@ -14,8 +14,11 @@ from pipelines import progress
 from pipelines.contract import ENTITIES
 from pipelines.defs import build_definitions
 from pipelines.defs.jobs import AS_OF_TAG, HISTORY_FROM_TAG, HISTORY_TO_TAG
+from pipelines.fastpath import inputs_fingerprint
 from pipelines.ingest.landing import landing_problem, unknown_files_message
+from pipelines.publish.release import forget_inputs, record_inputs
 from pipelines.settings import Settings
+from pipelines.timing import phase
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -30,15 +33,21 @@ def instance(settings: Settings) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
-def run_everything(settings: Settings, as_of: date | str) -> bool:
+def run_everything(settings: Settings, as_of: date | str, inputs: str | None = None) -> bool:
     """Materialize every asset once as of a day ("data": the landing data's latest fact).
     True when everything passed. A landing folder that is missing or holds no entity file is
-    refused before anything runs."""
+    refused before anything runs. `inputs`: the run's inputs fingerprint when the caller has
+    computed it already (pipelines.fastpath); a run that passes records it, so that the next
+    run with the same inputs need not start."""
     started = time.perf_counter()
+    forget_inputs(settings.export_dir)  # from here on, only this run's success counts
     problem = landing_problem(settings.raw_dir)
     if problem:
         print(f"refused: {problem}")
         return False
+    if inputs is None:
+        with phase(settings.timings_file, "inputs"):
+            inputs = inputs_fingerprint(settings, as_of)
     job = build_definitions(settings).resolve_job_def("pmo_run")
     tag = as_of.isoformat() if isinstance(as_of, date) else str(as_of)
     with instance(settings) as dagster, progress.shown():
@@ -49,13 +58,36 @@ def run_everything(settings: Settings, as_of: date | str) -> bool:
         print(f"warning: {unread}")
     if not report(result, settings):
         return False
+    _record_inputs(result, settings, as_of, inputs)
     print_run_summary(result, settings, time.perf_counter() - started)
     return True
+
+
+def _record_inputs(result: dg.ExecuteInProcessResult, settings: Settings, as_of: date | str,
+                   before: str | None) -> None:
+    """Record the inputs of a run that passed, when they are still those it started with (a
+    file that landed or changed during the run may or may not have been read: the next run
+    must look at it). Hashing them again costs a run about as long as the check before it."""
+    release = next((Path(str(m.metadata["release"].value))
+                    for m in (e.step_materialization_data.materialization
+                              for e in result.get_asset_materialization_events())
+                    if m.asset_key == dg.AssetKey(["exports", "kpi_release"])
+                    and "release" in m.metadata), None)
+    if before is None or release is None:
+        return
+    with phase(settings.timings_file, "inputs"):
+        after = inputs_fingerprint(settings, as_of)
+    if after != before:
+        print("note: a landed file or the pipeline's code changed during the run, so the "
+              "next run starts again")
+        return
+    record_inputs(settings.export_dir, release, before)
 
 
 def backfill(settings: Settings, first: date, last: date) -> bool:
     """Fill kpi_project_history for every day of [first, last] in one run, then publish."""
     started = time.perf_counter()
+    forget_inputs(settings.export_dir)  # a backfill changes the history: `pmo run` runs next
     job = build_definitions(settings).resolve_job_def("pmo_run")
     days = (last - first).days + 1
     with instance(settings) as dagster, progress.shown():

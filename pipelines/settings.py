@@ -8,6 +8,7 @@ it is read, with one line naming the variable, the value and what is allowed.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -77,6 +78,9 @@ class Settings:
     date_max: date | None = None
     date_max_years: int = 50
     csv_dialect: str = "excel"  # CSV exports: "excel" (",", ".") or "excel-eu" (";", ",")
+    # DuckDB's memory for the run's warehouse connection; beyond it, it spills to disk
+    # (DuckDB's own default, 80 % of RAM, lets one nightly run take most of a shared machine)
+    memory_limit: str = "1GB"
     kpi: KpiParams = field(default_factory=KpiParams)
 
     @classmethod
@@ -111,6 +115,8 @@ class Settings:
                                    int, low=1, high=1000),
             csv_dialect=_choice("PMO_CSV_DIALECT", environ.get("PMO_CSV_DIALECT") or "excel",
                                 CSV_DIALECTS),
+            memory_limit=_memory("PMO_MEMORY_LIMIT",
+                                 pick("memory_limit", "PMO_MEMORY_LIMIT", "1GB")),
             kpi=KpiParams(horizon_weeks=horizon),
         )
 
@@ -212,6 +218,20 @@ def _number(variable: str, value: str, kind: type, low: float, high: float):
     if not low <= number <= high:
         raise SettingsError(f"{variable}: {value!r} is out of range; allowed {low:g} to {high:g}")
     return number
+
+
+MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(MB|GB)\s*", re.IGNORECASE)
+
+
+def _memory(variable: str, value: str) -> str:
+    """An amount of memory as DuckDB reads it ("1GB", "512MB"), with its unit (a bare number is
+    refused: DuckDB would read it as bytes); at least 256 MB."""
+    match = MEMORY.fullmatch(value)
+    megabytes = (float(match[1]) * (1000 if match[2].upper() == "GB" else 1)) if match else 0
+    if megabytes < 256:
+        raise SettingsError(f"{variable}: {value!r} is not an amount of memory; expected MB or "
+                            "GB, at least 256MB (for example 512MB or 2GB)")
+    return f"{match[1]}{match[2].upper()}"
 
 
 def _share(variable: str, value: str) -> float:

@@ -103,7 +103,7 @@ def files_fingerprint(con, entities: list[str]) -> str:
     """What the entities' raw tables hold: every delivered file by content hash and outcome."""
     listing = con.execute(
         """SELECT string_agg(file || ':' || hash || ':' || outcome, ',' ORDER BY file)
-           FROM state.files WHERE list_contains(?, entity)""", [sorted(entities)]).fetchone()[0]
+           FROM state.files WHERE list_contains(?, entity)""", [sorted(entities)]).fetchall()[0][0]
     return hashlib.sha256(str(listing).encode()).hexdigest()
 
 

@@ -64,7 +64,8 @@ def test_every_option_has_help_with_its_format_or_default():
     (["generate", "--out", "x", "--seed", "one"], {},
      "pmo generate: --seed: 'one' is not a whole number (see pmo generate --help)"),
     (["generate", "--out", "x", "--scale", "huge"], {},
-     "pmo generate: --scale: invalid choice: 'huge' (choose from 'demo', 'medium', 'large') "
+     "pmo generate: --scale: invalid choice: 'huge' (choose from 'demo', 'medium', 'large', "
+     "'xlarge') "
      "(see pmo generate --help)"),
     (["backtest", "--as-of", "tomorrow"], {},
      "pmo backtest: --as-of: 'tomorrow' is not a date; expected YYYY-MM-DD, for example "
@@ -118,7 +119,8 @@ def test_run_ends_with_a_summary_and_draws_no_progress_off_a_terminal(project, c
     assert re.fullmatch(r"  elapsed      \d+\.\d s", lines[5]) and len(lines) == 6
     assert "\x1b[" not in out + err and "ingest:" not in out + err  # no progress off a terminal
 
-    code, out, err = call(capfd, "run", "--as-of", AS_OF)  # nothing new: nothing read
+    # nothing new, run anyway (without --force no run starts: tests/test_fastpath.py)
+    code, out, err = call(capfd, "run", "--as-of", AS_OF, "--force")
     assert code == 0 and summary(out)[1] == (
         "  ingested     0 rows from 0 new or changed file(s), 4 unchanged")
 

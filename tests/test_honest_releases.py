@@ -75,6 +75,9 @@ def test_dates_outside_the_plausible_window_block(project, capfd):
     ("PMO_TIMEZONE", "Mars/Base", "pmo run: PMO_TIMEZONE: 'Mars/Base' is not a time zone"),
     ("PMO_DATE_MIN", "1970", "pmo run: PMO_DATE_MIN: '1970' is not a date"),
     ("PMO_STALE_DAYS", "a week", "pmo run: PMO_STALE_DAYS: 'a week' is not a whole number"),
+    # a bare number would be bytes to DuckDB: refused, not read as 2 bytes
+    ("PMO_MEMORY_LIMIT", "2", "pmo run: PMO_MEMORY_LIMIT: '2' is not an amount of memory; "
+                              "expected MB or GB, at least 256MB (for example 512MB or 2GB)"),
 ])
 def test_a_bad_setting_is_one_line_and_exit_2(project, capfd, monkeypatch, variable, value, line):
     monkeypatch.setenv(variable, value)
@@ -95,6 +98,18 @@ def test_settings_read_shares_and_windows():
     assert custom.date_window(date(2026, 1, 20)) == (date(2000, 1, 1), date(2036, 1, 20))
     fixed = Settings.load({"PMO_DATE_MAX": "2030-12-31"})
     assert fixed.date_window(date(2026, 1, 20))[1] == date(2030, 12, 31)
+
+
+def test_the_warehouse_connection_gets_the_memory_limit(tmp_path):
+    from pipelines.defs.resources import Warehouse
+    from pipelines.settings import Settings
+
+    settings = Settings.load({"PMO_MEMORY_LIMIT": "512mb"})
+    assert settings.memory_limit == "512MB" and Settings().memory_limit == "1GB"
+    warehouse = Warehouse(database=str(tmp_path / "w.duckdb"), memory_limit=settings.memory_limit)
+    with warehouse.get_connection() as con:
+        # DuckDB shows it in MiB: 512,000,000 bytes / 1024**2 = 488.28
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
 
 
 def shift(rows, years):

@@ -10,6 +10,7 @@ SCALES = {
     "demo": dict(employees=150, projects=40, years=2),
     "medium": dict(employees=1000, projects=400, years=2),
     "large": dict(employees=5000, projects=2000, years=3),
+    "xlarge": dict(employees=20000, projects=8000, years=3),
 }
 
 CAUSES = ("over_allocation", "skill_gap", "training_gap", "estimation", "turnover", "scope_creep")

@@ -23,7 +23,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[pmo_run],
         schedules=[nightly_schedule(pmo_run, settings)],
         sensors=[landing_sensor(pmo_run, settings)],
-        resources={"warehouse": Warehouse(database=str(settings.warehouse)),
+        resources={"warehouse": Warehouse(database=str(settings.warehouse),
+                                            memory_limit=settings.memory_limit),
                    "settings": settings},
         executor=dg.in_process_executor,  # one process, one DuckDB writer
     )

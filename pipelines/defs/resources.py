@@ -15,11 +15,12 @@ class Warehouse(dg.ConfigurableResource):
     """
 
     database: str
+    memory_limit: str = "1GB"  # Settings.memory_limit; DuckDB spills what does not fit
 
     @contextmanager
     def get_connection(self):
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.database)
+        con = duckdb.connect(self.database, config={"memory_limit": self.memory_limit})
         try:
             yield con
         finally:

@@ -135,7 +135,7 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
     keys (`waived`); a canonical or mapped file must carry every required column. Rows that
     name people and work by name are resolved to ids; those that do not resolve go to
     `unresolved` (file -> rows with what was not found)."""
-    frames, taken = [], []
+    staged, taken = None, []
     known = set(entity.column_names)
     required = {c.name for c in entity.columns if c.required}
     for name, digest in files.items():
@@ -166,9 +166,38 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
             report.rejected[name] = (
                 f"missing required column(s) {', '.join(missing)} (found: {listed}{more})")
             continue
-        frames.append(_json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
+        staged = _stage(con, entity, staged,
+                        _json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
         taken.append(name)
-    return (pl.concat(frames, how="diagonal") if frames else None), taken
+    return staged, taken
+
+
+def _stage(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str | None,
+           frame: pl.DataFrame) -> str:
+    """Append one file's rows to a temporary table of the run's changed rows (created by the
+    first): the rows wait in DuckDB, which spills beyond its memory limit, instead of all of
+    them in Python at once (7 million timesheet rows as strings took about 1.5 GB). Columns
+    are text, as read; a column only some files have is added when it first comes."""
+    frame = frame.with_columns(pl.exclude("_row").cast(pl.String))
+    table = f"_landed_{entity.name}"
+    view = f"_landing_{entity.name}"
+    # (each statement's result is fetched: DuckDB refuses to register a frame while one is open)
+    con.register(view, frame)
+    try:
+        if staged is None:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}").fetchall()
+            return table
+        present = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE database_name = 'temp' AND table_name = ?",
+            [table]).fetchall()}
+        for column in frame.columns:
+            if column not in present:
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(column)} VARCHAR").fetchall()
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {view}").fetchall()
+        return table
+    finally:
+        con.unregister(view)
 
 
 PERSON_RULE = "employee_id resolves from the entry's e-mail (else its person's name)"
@@ -220,18 +249,28 @@ def _add_unresolved(con: duckdb.DuckDBPyConnection, entity: Entity,
         con.unregister(view)
 
 
-def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame, report,
+def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame | str, report,
           files: list[str] | None = None) -> None:
     """Replace the rows of `files` (default: every `_file` in `landed`) in raw.<entity> by
-    the typed rows of `landed`: contract columns, `_file`, `_row` and, when present, `_ref`
-    (a tool export's place) and `_extra` (JSON text or a struct). Any other column goes into
-    `_extra`. A file whose values do not parse is rejected and keeps its previous rows."""
-    landed = _json_extra(landed, set(entity.column_names))
-    files = sorted(set(landed["_file"].to_list())) if files is None else list(files)
-    view = f"_landed_{entity.name}"
-    con.register(view, landed)
-    try:
+    the typed rows of `landed` (a frame, or the table `_stage` filled): contract columns,
+    `_file`, `_row` and, when present, `_ref` (a tool export's place) and `_extra` (JSON text
+    or a struct). Any other column of a frame goes into `_extra`. A file whose values do not
+    parse is rejected and keeps its previous rows."""
+    if isinstance(landed, str):
+        view = landed
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() "
+            "WHERE database_name = 'temp' AND table_name = ?",
+            [view]).fetchall()}
+        if files is None:
+            files = [r[0] for r in con.execute(f"SELECT DISTINCT _file FROM {view}").fetchall()]
+    else:
+        landed = _json_extra(landed, set(entity.column_names))
+        files = sorted(set(landed["_file"].to_list())) if files is None else list(files)
+        view = f"_landed_{entity.name}"
         columns = set(landed.columns)
+        con.register(view, landed)
+    try:
         ref = "_ref" if "_ref" in columns else "NULL"
         report.rejected.update(_parse_errors(con, entity, view, columns, ref))
         good = [f for f in files if f not in report.rejected]
@@ -250,7 +289,10 @@ def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame, 
                 WHERE _file IN (SELECT unnest(?::VARCHAR[])) GROUP BY _file""", [good]
         ).fetchall())
     finally:
-        con.unregister(view)
+        if isinstance(landed, str):
+            con.execute(f"DROP TABLE IF EXISTS {view}")
+        else:
+            con.unregister(view)
     report.loaded.update({f: counts.get(f, 0) for f in good})  # a header-only file: 0 rows
 
 

@@ -118,6 +118,53 @@ def published_fingerprint(export_dir: Path) -> str | None:
     return json.loads(manifest.read_text()).get("fingerprint")
 
 
+INPUTS_RECORD = "inputs.json"  # in the releases folder: see record_inputs
+
+
+def record_inputs(export_dir: Path, release: Path, inputs: str) -> bool:
+    """Note that a run with inputs fingerprint `inputs` (pipelines.fastpath) succeeded
+    completely and left `release` as the one readers see, with the size and mtime of each of
+    its files then; False (nothing noted) when another release is current by now. A later
+    `pmo run` with the same inputs answers from this note without running."""
+    export_dir = _absolute(export_dir)
+    releases = releases_dir(export_dir)
+    with _lock(releases):  # not while another publisher switches the link
+        if current_release(export_dir) != _absolute(release):
+            return False
+        record = {"inputs": inputs, "release": release.name, "files": _stat_files(release)}
+        tmp = releases / f".{INPUTS_RECORD}.{secrets.token_hex(4)}"
+        tmp.write_text(json.dumps(record, indent=2) + "\n")
+        os.replace(tmp, releases / INPUTS_RECORD)
+    return True
+
+
+def recorded_inputs(export_dir: Path) -> tuple[str, Path] | None:
+    """(inputs fingerprint, release) of the last complete run, when that release is still
+    the one readers see and none of its files was removed, added, resized or rewritten since
+    (by size and mtime: re-hashing a release, 1.1 GB at the large scale, would cost more than
+    the run it saves; the files' SHA-256 are in its release.json for anyone to verify)."""
+    export_dir = _absolute(export_dir)
+    release = current_release(export_dir)
+    try:
+        record = json.loads((releases_dir(export_dir) / INPUTS_RECORD).read_text())
+        if release is None or record["release"] != release.name \
+                or record["files"] != _stat_files(release):
+            return None
+        return record["inputs"], release
+    except (OSError, ValueError, KeyError, TypeError):  # none, or not ours to trust
+        return None
+
+
+def forget_inputs(export_dir: Path) -> None:
+    """A run is starting: until it succeeds completely, no run may be skipped on the
+    strength of an earlier one (a refused, failed or killed run leaves no note)."""
+    (releases_dir(_absolute(export_dir)) / INPUTS_RECORD).unlink(missing_ok=True)
+
+
+def _stat_files(release: Path) -> dict[str, list[int]]:
+    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in sorted(release.iterdir())}
+
+
 def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None = None,
             tables: list[str] | None = None, fingerprint: str | None = None,
             render_report: ReportRenderer | None = None, notes: dict | None = None,
