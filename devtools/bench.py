@@ -114,9 +114,10 @@ def floor(raw: Path, database: Path, as_of: date) -> dict:
     single = time.perf_counter() - single
     days, rows = con.execute("SELECT count(DISTINCT as_of), count(*) "
                              "FROM intermediate.hist_kpi_project").fetchone()
+    timesheet_rows = con.execute("SELECT count(*) FROM raw.timesheets").fetchall()[0][0]
     con.close()
-    return {"seconds": done - started, "phases": {"read_csv": loaded - started,
-                                                  "models": done - loaded},
+    return {"seconds": done - started, "timesheet_rows": timesheet_rows,
+            "phases": {"read_csv": loaded - started, "models": done - loaded},
             "history": {"seconds": history, "days": days, "rows": rows,
                         "single_date_kpi_sql": other + single}}
 
@@ -176,10 +177,41 @@ def render(report: dict) -> str:
     return "\n".join(lines)
 
 
+def render_scales(reports: list[dict]) -> str:
+    """Cost against scale: one row per scale measured (each its own `pmo bench` run), with
+    each scale's full build and peak memory against the next smaller scale's."""
+    order = list(SCALE_ORDER)
+    reports = sorted((r for r in reports if r["scale"] in order),
+                     key=lambda r: order.index(r["scale"]))
+    lines = ["| scale | timesheet rows | floor s | full s | x floor | x smaller scale | "
+             "nightly s | no-op s | peak MB (full) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    previous = None
+    for report in reports:
+        r = report["results"]
+        full = r["full"]["seconds"]
+        rows = r["floor"].get("timesheet_rows")
+        growth = f"{full / previous:.2f}" if previous else ""
+        lines.append(f"| {report['scale']} | {'' if rows is None else f'{rows:,}'} | "
+                     f"{r['floor']['seconds']:.1f} | {full:.1f} | "
+                     f"{full / r['floor']['seconds']:.2f} | {growth} | "
+                     f"{r['nightly']['seconds']:.1f} | {r['noop']['seconds']:.1f} | "
+                     f"{r['full'].get('peak_mb', '')} |")
+        previous = full
+    return "\n".join(lines)
+
+
+SCALE_ORDER = ("demo", "medium", "large", "xlarge")
+
+
 def report_bench(scale: str, seed: int, json_path: Path | None = None) -> int:
     report = bench(scale, seed)
     target = json_path or ROOT / f"{scale}-results.json"
     target.write_text(json.dumps(report, indent=2) + "\n")
     print(render(report))
     print(f"\nfigures written to {target}")
+    # every scale measured so far on this machine (data/bench/<scale>-results.json)
+    measured = [json.loads(p.read_text()) for p in sorted(ROOT.glob("*-results.json"))]
+    print("\ncost against scale (each scale's own pmo bench run):\n")
+    print(render_scales(measured))
     return 0
