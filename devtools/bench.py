@@ -67,9 +67,13 @@ def run_pipeline(raw: Path, work: Path, as_of: date) -> dict:
 
 
 HISTORY_MODELS = ("intermediate.hist_", "marts.kpi_project")  # the one-pass history chain
-# kpi_project as computed for one date before the history became one pass (per-date models);
-# the floor times it to give "the single-date KPI SQL" the history is measured against
-SINGLE_DATE_KPI_PROJECT = Path(__file__).parent.parent / "tests" / "fixtures" / "kpi_project_as_of.sql"
+# kpi_project as computed for one date before the history became one pass: the per-date PV
+# curve and earned schedule models, then the per-date kpi_project SELECT (kept with the tests as
+# the reference the history is held to); the floor times them to give "the single-date KPI SQL"
+# the history is measured against
+REFERENCE = Path(__file__).parent.parent / "tests" / "fixtures" / "reference"
+SINGLE_DATE_MODELS = ("int_project_pv_curve", "int_project_earned_schedule")
+SINGLE_DATE_KPI_PROJECT = REFERENCE / "kpi_project_as_of.sql"
 
 
 def floor(raw: Path, database: Path, as_of: date) -> dict:
@@ -110,6 +114,9 @@ def floor(raw: Path, database: Path, as_of: date) -> dict:
     done = time.perf_counter()
     con.execute("SET threads = 1")  # as build_models does
     single = time.perf_counter()
+    for name in SINGLE_DATE_MODELS:
+        con.execute(f"CREATE OR REPLACE TABLE intermediate.{name} AS "
+                    f"{(REFERENCE / f'{name}.sql').read_text()}")
     con.execute("CREATE TABLE single_date_kpi_project AS " + SINGLE_DATE_KPI_PROJECT.read_text())
     single = time.perf_counter() - single
     days, rows = con.execute("SELECT count(DISTINCT as_of), count(*) "

@@ -94,6 +94,28 @@ def test_files_are_parsed_before_the_warehouse_transaction(con, tmp_path, monkey
     assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
 
 
+def test_files_staged_in_batches_keep_every_row_and_column(con, tmp_path, monkeypatch):
+    """Changed files reach the warehouse in batches (load.STAGE_ROWS rows); with batches of one
+    row, the second file's extra column and the third file's lack of one both still land."""
+    import pipelines.ingest.load as ingest
+
+    monkeypatch.setattr(ingest, "STAGE_ROWS", 1)
+    folder = tmp_path / "timesheets"
+    folder.mkdir()
+    (folder / "a.csv").write_text("entry_id,employee_id,task_id,work_date,hours\n"
+                                  "TS1,E1,T1,2026-01-05,8\n")
+    (folder / "b.csv").write_text("entry_id,employee_id,task_id,work_date,hours,comment\n"
+                                  "TS2,E1,T1,2026-01-06,7.5,review\nTS3,E2,T1,2026-01-06,4,x\n")
+    (folder / "c.csv").write_text("entry_id,employee_id,work_date,hours\n"
+                                  "TS4,E2,2026-01-07,2\n")
+    assert ingest_entity(con, tmp_path, TS).loaded == {
+        "timesheets/a.csv": 1, "timesheets/b.csv": 2, "timesheets/c.csv": 1}
+    assert con.execute("SELECT entry_id, task_id, hours, _extra->>'comment', _row "
+                       "FROM raw.timesheets ORDER BY entry_id").fetchall() == [
+        ("TS1", "T1", 8.0, None, 1), ("TS2", "T1", 7.5, "review", 1),
+        ("TS3", "T1", 4.0, "x", 2), ("TS4", None, 2.0, None, 1)]
+
+
 def test_single_file_and_folder_forms_together(con, tmp_path):
     write_csv(tmp_path / "timesheets.csv", TIMESHEETS[:1])
     write_csv(tmp_path / "timesheets" / "2026-01-06.csv", TIMESHEETS[1:])

@@ -40,6 +40,9 @@ from pipelines.ingest.raw_schema import ensure_raw_schema
 from pipelines.sql import ident, literal, shown
 
 MAX_PARSE_ERRORS_SHOWN = 5
+# Changed files' rows move from Python to a DuckDB temp table in batches of about this many
+# rows: few enough statements for 900 small daily files, little Python memory for large ones.
+STAGE_ROWS = 200_000
 MAX_NAMES_SHOWN = 20
 # provenance; no contract column starts with _
 INTERNAL = ("_file", "_row", "_ref", "_extra", "_as_of")
@@ -135,7 +138,7 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
     keys (`waived`); a canonical or mapped file must carry every required column. Rows that
     name people and work by name are resolved to ids; those that do not resolve go to
     `unresolved` (file -> rows with what was not found)."""
-    staged, taken = None, []
+    staged, taken, pending = None, [], []
     known = set(entity.column_names)
     required = {c.name for c in entity.columns if c.required}
     for name, digest in files.items():
@@ -166,19 +169,22 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
             report.rejected[name] = (
                 f"missing required column(s) {', '.join(missing)} (found: {listed}{more})")
             continue
-        staged = _stage(con, entity, staged,
-                        _json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
+        pending.append(_json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
         taken.append(name)
+        if sum(len(f) for f in pending) >= STAGE_ROWS:
+            staged, pending = _stage(con, entity, staged, pending), []
+    if pending:
+        staged = _stage(con, entity, staged, pending)
     return staged, taken
 
 
 def _stage(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str | None,
-           frame: pl.DataFrame) -> str:
-    """Append one file's rows to a temporary table of the run's changed rows (created by the
-    first): the rows wait in DuckDB, which spills beyond its memory limit, instead of all of
-    them in Python at once (7 million timesheet rows as strings took about 1.5 GB). Columns
+           frames: list[pl.DataFrame]) -> str:
+    """Append some files' rows to a temporary table of the run's changed rows (created by the
+    first call): the rows wait in DuckDB, which spills beyond its memory limit, instead of all
+    of them in Python at once (7 million timesheet rows as strings took about 1.5 GB). Columns
     are text, as read; a column only some files have is added when it first comes."""
-    frame = frame.with_columns(pl.exclude("_row").cast(pl.String))
+    frame = pl.concat(frames, how="diagonal").with_columns(pl.exclude("_row").cast(pl.String))
     table = f"_landed_{entity.name}"
     view = f"_landing_{entity.name}"
     # (each statement's result is fetched: DuckDB refuses to register a frame while one is open)
