@@ -68,13 +68,23 @@ def known_files(con: duckdb.DuckDBPyConnection, entity: str) -> dict[str, tuple[
     ).fetchall()}
 
 
-def record_file(con, file: str, entity: str, digest: str, size: int, mtime_ns: int,
-                rows: int | None, outcome: str, message: str | None,
-                waived: list[str] | None = None) -> None:
-    con.execute("""INSERT OR REPLACE INTO state.files
-                   (file, entity, hash, size, mtime_ns, rows, loaded_at, outcome, message, waived)
-                   VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)""",
-                [file, entity, digest, size, mtime_ns, rows, outcome, message, waived])
+FILE_FIELDS = ("file", "entity", "hash", "size", "mtime_ns", "rows", "outcome", "message",
+               "waived")
+
+
+def record_files(con, records: list[tuple]) -> None:
+    """Remember files as read now: one tuple of FILE_FIELDS per file, in one statement (one
+    statement per file cost 6 ms each, 3 s for the demo data's daily timesheet files)."""
+    if not records:
+        return
+    columns = list(zip(*records))
+    types = ["VARCHAR[]", "VARCHAR[]", "VARCHAR[]", "BIGINT[]", "BIGINT[]", "BIGINT[]",
+             "VARCHAR[]", "VARCHAR[]", "VARCHAR[][]"]
+    unnested = ", ".join(f"unnest(?::{t}) AS {name}" for t, name in zip(types, FILE_FIELDS))
+    con.execute(f"""INSERT OR REPLACE INTO state.files
+                    ({", ".join(FILE_FIELDS)}, loaded_at)
+                    SELECT *, now()::TIMESTAMP FROM (SELECT {unnested})""",
+                [list(c) for c in columns]).fetchall()
 
 
 def touch_file(con, file: str, size: int, mtime_ns: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 from pipelines.checks.gate import evaluate
 from pipelines.contract import ENTITIES
 from pipelines.ingest.landing import MAX_LINE_BYTES, StructuralFault, read_strings
-from pipelines.ingest.load import IngestReport, _load, ingest_entity
+from pipelines.ingest.load import IngestReport, _load, _stage, ingest_entity
 from pipelines.ingest.raw_schema import ensure_raw_schema
 from tests.landing import EMPLOYEES, PROJECTS, TIMESHEETS, write_csv, write_landing
 
@@ -104,16 +104,18 @@ def test_a_column_named_twice_is_refused_naming_both_positions(con, tmp_path):
 
 
 def test_tool_export_frames_keep_their_ref(con, tmp_path):
-    """exports.py hands `_load` reader frames with `_ref`; parse errors point at it."""
+    """exports.py hands reader frames with `_ref` to `_stage` and `_load`; parse errors point
+    at it."""
     ensure_raw_schema(con)
     frame = pl.DataFrame({"entry_id": ["A", "B"], "employee_id": ["E1", "E1"],
                           "work_date": ["2026-01-05", "2026-01-06"], "hours": ["8", "x"],
                           "_row": [3, 4], "_ref": ["Task UID 7", "Task UID 8"],
                           "_file": ["tool/export.xml"] * 2})
     report = IngestReport("timesheets")
-    _load(con, TS, frame, report)
+    _load(con, TS, _stage(con, TS, None, [frame]), report, ["tool/export.xml"])
     assert report.rejected == {"tool/export.xml": 'Task UID 8 column hours: "x" is not a number'}
-    _load(con, TS, frame.with_columns(hours=pl.lit("8")), report := IngestReport("timesheets"))
+    _load(con, TS, _stage(con, TS, None, [frame.with_columns(hours=pl.lit("8"))]),
+          report := IngestReport("timesheets"), ["tool/export.xml"])
     assert report.loaded == {"tool/export.xml": 2}
     assert con.execute("SELECT entry_id, _row, _ref FROM raw.timesheets ORDER BY 1").fetchall() \
         == [("A", 3, "Task UID 7"), ("B", 4, "Task UID 8")]

@@ -138,7 +138,7 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
     keys (`waived`); a canonical or mapped file must carry every required column. Rows that
     name people and work by name are resolved to ids; those that do not resolve go to
     `unresolved` (file -> rows with what was not found)."""
-    staged, taken, pending = None, [], []
+    staged, taken, pending, pending_rows = None, [], [], 0
     known = set(entity.column_names)
     required = {c.name for c in entity.columns if c.required}
     for name, digest in files.items():
@@ -171,8 +171,9 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
             continue
         pending.append(_json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
         taken.append(name)
-        if sum(len(f) for f in pending) >= STAGE_ROWS:
-            staged, pending = _stage(con, entity, staged, pending), []
+        pending_rows += len(df)
+        if pending_rows >= STAGE_ROWS:
+            staged, pending, pending_rows = _stage(con, entity, staged, pending), [], 0
     if pending:
         staged = _stage(con, entity, staged, pending)
     return staged, taken
@@ -193,10 +194,7 @@ def _stage(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str | None,
         if staged is None:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {view}").fetchall()
             return table
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() "
-            "WHERE database_name = 'temp' AND table_name = ?",
-            [table]).fetchall()}
+        present = _temp_columns(con, table)
         for column in frame.columns:
             if column not in present:
                 con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(column)} VARCHAR").fetchall()
@@ -204,6 +202,12 @@ def _stage(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str | None,
         return table
     finally:
         con.unregister(view)
+
+
+def _temp_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE "
+                                      "database_name = 'temp' AND table_name = ?",
+                                      [table]).fetchall()}
 
 
 PERSON_RULE = "employee_id resolves from the entry's e-mail (else its person's name)"
@@ -255,50 +259,30 @@ def _add_unresolved(con: duckdb.DuckDBPyConnection, entity: Entity,
         con.unregister(view)
 
 
-def _load(con: duckdb.DuckDBPyConnection, entity: Entity, landed: pl.DataFrame | str, report,
-          files: list[str] | None = None) -> None:
-    """Replace the rows of `files` (default: every `_file` in `landed`) in raw.<entity> by
-    the typed rows of `landed` (a frame, or the table `_stage` filled): contract columns,
-    `_file`, `_row` and, when present, `_ref` (a tool export's place) and `_extra` (JSON text
-    or a struct). Any other column of a frame goes into `_extra`. A file whose values do not
-    parse is rejected and keeps its previous rows."""
-    if isinstance(landed, str):
-        view = landed
-        columns = {r[0] for r in con.execute(
-            "SELECT column_name FROM duckdb_columns() "
-            "WHERE database_name = 'temp' AND table_name = ?",
-            [view]).fetchall()}
-        if files is None:
-            files = [r[0] for r in con.execute(f"SELECT DISTINCT _file FROM {view}").fetchall()]
-    else:
-        landed = _json_extra(landed, set(entity.column_names))
-        files = sorted(set(landed["_file"].to_list())) if files is None else list(files)
-        view = f"_landed_{entity.name}"
-        columns = set(landed.columns)
-        con.register(view, landed)
-    try:
-        ref = "_ref" if "_ref" in columns else "NULL"
-        report.rejected.update(_parse_errors(con, entity, view, columns, ref))
-        good = [f for f in files if f not in report.rejected]
-        extra = "CAST(_extra AS JSON)" if "_extra" in columns else "NULL"
-        as_of = "TRY_CAST(_as_of AS DATE)" if "_as_of" in columns else "NULL"
-        select = "".join(f"{_typed(c.name, c.sql_type)} AS {ident(c.name)}, "
-                         for c in entity.columns if c.name in columns)
-        table = f"raw.{ident(entity.name)}"
-        con.execute(f"DELETE FROM {table} WHERE _file IN (SELECT unnest(?::VARCHAR[]))", [good])
-        con.execute(
-            f"""INSERT INTO {table} BY NAME
-                SELECT {select}_file, _row, {ref} AS _ref, {extra} AS _extra, {as_of} AS _as_of
-                FROM {view} WHERE _file IN (SELECT unnest(?::VARCHAR[]))""", [good])
-        counts = dict(con.execute(
-            f"""SELECT _file, count(*) FROM {view}
-                WHERE _file IN (SELECT unnest(?::VARCHAR[])) GROUP BY _file""", [good]
-        ).fetchall())
-    finally:
-        if isinstance(landed, str):
-            con.execute(f"DROP TABLE IF EXISTS {view}")
-        else:
-            con.unregister(view)
+def _load(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str, report,
+          files: list[str]) -> None:
+    """Replace the rows of `files` in raw.<entity> by the typed rows of the table `_stage`
+    filled: contract columns, `_file`, `_row` and, when present, `_ref` (a tool export's
+    place), `_extra` (JSON text) and `_as_of`. A file whose values do not parse is rejected and
+    keeps its previous rows."""
+    columns = _temp_columns(con, staged)
+    ref = "_ref" if "_ref" in columns else "NULL"
+    report.rejected.update(_parse_errors(con, entity, staged, columns, ref))
+    good = [f for f in files if f not in report.rejected]
+    extra = "CAST(_extra AS JSON)" if "_extra" in columns else "NULL"
+    as_of = "TRY_CAST(_as_of AS DATE)" if "_as_of" in columns else "NULL"
+    select = "".join(f"{_typed(c.name, c.sql_type)} AS {ident(c.name)}, "
+                     for c in entity.columns if c.name in columns)
+    table = f"raw.{ident(entity.name)}"
+    con.execute(f"DELETE FROM {table} WHERE _file IN (SELECT unnest(?::VARCHAR[]))", [good])
+    con.execute(
+        f"""INSERT INTO {table} BY NAME
+            SELECT {select}_file, _row, {ref} AS _ref, {extra} AS _extra, {as_of} AS _as_of
+            FROM {staged} WHERE _file IN (SELECT unnest(?::VARCHAR[]))""", [good])
+    counts = dict(con.execute(
+        f"""SELECT _file, count(*) FROM {staged}
+            WHERE _file IN (SELECT unnest(?::VARCHAR[])) GROUP BY _file""", [good]
+    ).fetchall())
     report.loaded.update({f: counts.get(f, 0) for f in good})  # a header-only file: 0 rows
 
 
@@ -347,14 +331,15 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
     try:
         if landed is not None:
             _load(con, entity, landed, report, taken)
+        read = []
         for name, digest in hashes.items():
             if name in report.loaded or name in report.rejected:
-                state.record_file(con, name, entity.name, digest, *stats[name],
-                                  report.loaded.get(name), "rejected" if name in
-                                  report.rejected else "loaded", report.rejected.get(name),
-                                  waived.get(name))
+                read.append((name, entity.name, digest, *stats[name], report.loaded.get(name),
+                             "rejected" if name in report.rejected else "loaded",
+                             report.rejected.get(name), waived.get(name)))
             elif known[name][1:] != stats[name]:
                 state.touch_file(con, name, *stats[name])
+        state.record_files(con, read)
         state.forget_vanished_rejections(con, entity.name, report.present)
         # Row-level findings of a replaced file are stale; its new rows get validated afresh.
         if report.loaded:
@@ -366,6 +351,9 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:  # after COMMIT or ROLLBACK: inside a failed transaction it would hide the error
+        if landed is not None:
+            con.execute(f"DROP TABLE IF EXISTS {landed}")
     return report
 
 
