@@ -31,7 +31,8 @@ CODE_SUFFIXES = (".py", ".sql", ".yaml", ".yml")
 # Settings that say where things are, not what is published: the files of the landing folder
 # enter by name and content, the record lives with the export dir, and the warehouse only
 # remembers what is already done. The as-of date enters as requested (see inputs_fingerprint).
-NOT_INPUTS = ("as_of", "raw_dir", "warehouse", "export_dir", "dagster_home", "timings_file")
+NOT_INPUTS = ("as_of", "raw_dir", "warehouse", "export_dir", "dagster_home", "timings_file",
+              "memory_limit")  # how much memory DuckDB may use changes no number
 
 
 def inputs_fingerprint(settings: Settings, as_of: date | str) -> str | None:

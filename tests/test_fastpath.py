@@ -167,6 +167,25 @@ def test_a_run_after_a_failed_run_is_not_skipped(done, capfd):
     assert_skipped(capfd)
 
 
+def test_a_run_the_schedule_or_sensor_starts_clears_the_record(done, capfd):
+    """The landing sensor ingests a file that blocks the gate; the file is then taken away.
+    The landing folder is as the recorded run saw it, the warehouse is not (a vanished file
+    keeps its rows): `pmo run` must run, not answer from the record."""
+    from pipelines.defs import build_definitions
+    from pipelines.runner import QUIET
+
+    bad = done / "data" / "raw" / "timesheets" / "2026-01-08.csv"
+    bad.write_text("entry_id,employee_id,task_id,work_date,hours\nTS9,E1,T1,2026-01-08,25\n")
+    settings = Settings.from_env(as_of=AS_OF)
+    job = build_definitions(settings).resolve_job_def("pmo_run")
+    with instance(settings) as dagster:  # as the daemon would start it
+        result = job.execute_in_process(run_config=QUIET, instance=dagster,
+                                        raise_on_error=False)
+    assert not result.success  # 25 hours in one day break a rule: blocked
+    bad.unlink()
+    assert "The run was blocked" in assert_ran(capfd, passed=False)
+
+
 def test_a_file_landing_during_a_run_is_not_taken_as_read(done, capfd, monkeypatch):
     """The run may or may not have read it: its record would be a guess, so there is none."""
     from pipelines import runner

@@ -15,7 +15,7 @@ class Warehouse(dg.ConfigurableResource):
     """
 
     database: str
-    memory_limit: str = "1GB"  # Settings.memory_limit; DuckDB spills what does not fit
+    memory_limit: str  # Settings.memory_limit; DuckDB spills what does not fit
 
     @contextmanager
     def get_connection(self):

@@ -13,6 +13,7 @@ from pipelines.contract import ENTITIES
 from pipelines.defs.jobs import Refused, run_as_of
 from pipelines.defs.resources import Warehouse
 from pipelines.ingest.landing import landing_problem, unknown_files_message
+from pipelines.publish.release import forget_inputs
 from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity, ingest_order
 from pipelines.settings import Settings
 from pipelines.timing import phase
@@ -65,6 +66,9 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
                           settings: dg.ResourceParam[Settings]):
     """Bring new and changed landed files into `raw`, then check every contract rule."""
     selected = [e for e in ENTITIES.values() if raw_key(e.name) in context.selected_asset_keys]
+    # Whatever starts this run (pmo run, the schedule, the sensor, the UI), the warehouse is
+    # about to change: no later `pmo run` may be skipped on the strength of an earlier record.
+    forget_inputs(settings.export_dir)
     problem = landing_problem(settings.raw_dir)
     if problem:
         raise Refused(problem)
