@@ -64,12 +64,13 @@ def ingest(con, root: Path) -> dict:
             for e in ingest_order(ENTITIES.values())}
 
 
-TOGGL_LINE_5 = ("time/toggl_detailed.csv#timesheets line 5: task_id = None breaks rule "
-                "\"task_id resolves from the entry's project and task names: the entry names "
-                "project 'Bridge upgrade' but no task\"")
-CLOCKIFY_LINE_4 = ("time/clockify_detailed.csv#timesheets line 4: employee_id = None breaks "
-                   "rule \"employee_id resolves from the entry's e-mail (else its person's "
-                   "name): no employee with this e-mail\"")
+# The rule's text is the same for every row; what was not found is the value.
+TASK_RULE = "task_id resolves from the entry's project and task names"
+PERSON_RULE = "employee_id resolves from the entry's e-mail (else its person's name)"
+TOGGL_LINE_5 = ("time/toggl_detailed.csv#timesheets line 5: task_id = \"the entry names "
+                f"project 'Bridge upgrade' but no task\" breaks rule \"{TASK_RULE}\"")
+CLOCKIFY_LINE_4 = ("time/clockify_detailed.csv#timesheets line 4: employee_id = 'no employee "
+                   f"with this e-mail' breaks rule \"{PERSON_RULE}\"")
 
 
 def test_tool_reports_resolve_and_unresolved_rows_are_reported_by_file_and_line(tmp_path):
@@ -126,3 +127,24 @@ def test_pmo_run_with_tool_reports(project, capfd, monkeypatch):
     with duckdb.connect(str(project / "data" / "exports" / "kpi.duckdb"), read_only=True) as con:
         assert con.execute("SELECT actual_hours FROM kpi_project WHERE project_id = 'P4'"
                            ).fetchone()[0] == pytest.approx(8.75)
+
+
+def test_reports_resolve_against_the_rows_that_count_and_name_one_rule(tmp_path):
+    """A later tasks file renames T4 "Backend" to "Back end" (the file sorting last wins):
+    Clockify's line 3, "Backend" in Website relaunch, no longer resolves, although the older
+    row with the old name is still in the raw layer. It breaks the same rule as Toggl's line
+    5 with another value: the quarantine summary counts one rule, two rows."""
+    from pipelines.checks.gate import evaluate
+
+    root = landing(tmp_path, [*EMPLOYEES, CHLOE])
+    (root / "tasks").mkdir()
+    write_csv(root / "tasks" / "renamed.csv", [{**TASKS[3], "task_name": "Back end"}])
+    con = duckdb.connect()
+    ingest(con, root)
+    verdict = evaluate(con, ENTITIES["timesheets"], 0.2)
+    assert verdict.by_rule == {TASK_RULE: 2}
+    assert [(v["file"], v["row"], v["value"]) for v in verdict.violations] == [
+        ("time/clockify_detailed.csv#timesheets", 2,
+         "no task named 'Backend' in project 'Website relaunch'"),
+        ("time/toggl_detailed.csv#timesheets", 4,
+         "the entry names project 'Bridge upgrade' but no task")]

@@ -2,8 +2,8 @@
 -- Reads raw.projects_current: the rows that count under the delivery semantics (no broken
 -- rule; per key, the row from the file sorting last), generated from the input contract
 -- (docs/inputs.md); of tool exports, the latest status snapshot dated on or before the as-of
--- date, with the baseline's plan. The where clause restates the view's date bound so that the
--- table is rebuilt when the as-of date moves. _file tells which file the row came from.
+-- date, with the baseline's plan; the table is rebuilt when the as-of date passes a status
+-- date (transform/models.py raw_fingerprint). _file tells which file the row came from.
 select
     project_id,
     project_name,
@@ -21,4 +21,3 @@ select
     coalesce(working_weekdays, '1111100') as working_weekdays,  -- default: Monday to Friday
     _file
 from raw.projects_current
-where _as_of is null or _as_of <= coalesce(getvariable('as_of'), _as_of)

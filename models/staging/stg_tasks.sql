@@ -2,8 +2,8 @@
 -- Reads raw.tasks_current: the rows that count under the delivery semantics (no broken
 -- rule; per key, the row from the file sorting last), generated from the input contract
 -- (docs/inputs.md); of tool exports, the latest status snapshot dated on or before the as-of
--- date, with the baseline's plan. The where clause restates the view's date bound so that the
--- table is rebuilt when the as-of date moves. _file tells which file the row came from.
+-- date, with the baseline's plan; the table is rebuilt when the as-of date passes a status
+-- date (transform/models.py raw_fingerprint). _file tells which file the row came from.
 select
     task_id,
     project_id,
@@ -22,4 +22,3 @@ select
     status,
     _file
 from raw.tasks_current
-where _as_of is null or _as_of <= coalesce(getvariable('as_of'), _as_of)

@@ -15,7 +15,7 @@ import duckdb
 from pipelines import state
 from pipelines.checks import rules
 from pipelines.contract import ENTITIES, Entity
-from pipelines.ingest.raw_schema import current_rows_sql
+from pipelines.ingest.raw_schema import current_rows_sql, snapshots_in_effect
 from pipelines.sql import ident, literal
 
 NAMED_RULES = {
@@ -55,10 +55,14 @@ def set_rules(entity: Entity, window: DateWindow | None = None) -> list[tuple[st
     for col in entity.columns:
         if col.references:
             target, target_col = col.references.split(".")
+            # The target's rows as of the run's date: a row of an export dated later, or of a
+            # snapshot its schedule's latest has replaced, is not there to refer to. Rows that
+            # break a rule still are: their own entity reports them.
+            targets = current_rows_sql(ENTITIES[target], excluded=())
             found.append((rules.reference_rule(col), f"""
                 SELECT _file, _row, {literal(col.name)}, {ident(col.name)} FROM judged
                 WHERE {ident(col.name)} IS NOT NULL AND {ident(col.name)} NOT IN
-                    (SELECT {ident(target_col)} FROM raw.{target}
+                    (SELECT {ident(target_col)} FROM ({targets})
                      WHERE {ident(target_col)} IS NOT NULL)"""))
     found += [NAMED_RULES[name] for name in entity.rules]
     return found
@@ -67,9 +71,11 @@ def set_rules(entity: Entity, window: DateWindow | None = None) -> list[tuple[st
 def evaluate_set_rules(con: duckdb.DuckDBPyConnection, entity: Entity,
                        window: DateWindow | None = None) -> bool:
     """Replace the entity's set-level findings with a fresh evaluation, unless no file of the
-    entity or of those it references changed since the last one, nor the date window.
-    True when evaluated."""
-    current = state.files_fingerprint(con, [entity.name, *referenced_entities(entity)])
+    entity or of those it references changed since the last one, nor the date window, nor the
+    status snapshots in effect as of the run's date (DuckDB variable `as_of`: moving D past a
+    status date changes the rows judged). True when evaluated."""
+    read = [entity.name, *referenced_entities(entity)]
+    current = f"{state.files_fingerprint(con, read)}|{snapshots_in_effect(con, read)}"
     if window is not None:
         current = f"{current}|{window[0]}|{window[1]}"
     if state.stored_fingerprint(con, "set_rules", entity.name) == current:

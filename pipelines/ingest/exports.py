@@ -6,8 +6,9 @@ checks, delivery semantics and messages, with the file's own place of each row i
 A foreign file is parsed once per process however many entities it feeds (cached by path and
 content hash), and never when its content is unchanged (the manifest knows the hash).
 
-A unit's rows carry the export's status date (`_as_of`), which makes successive exports of one
-schedule status snapshots in the raw layer (raw_schema.py). Timesheet-tool reports carry none;
+A unit's rows carry the export's status date (`_as_of`) and the schedule it is a snapshot of
+(`_source`: the project's id in the tool, else the file name), which makes successive exports
+of one schedule status snapshots in the raw layer (raw_schema.py). Timesheet-tool reports carry none;
 their people and tasks are named the tools' way and resolved to ids by ingest (load.py).
 """
 
@@ -109,16 +110,53 @@ def units_for(foreign: list[Foreign], entity: str) -> dict[str, Foreign]:
 
 def read_unit(foreign: Foreign, entity: str, digest: str) -> pl.DataFrame:
     """The rows of one entity of a foreign file whose content has hash `digest` (String
-    columns, `_row`, `_ref`, and `_as_of`: the export's status date, ISO, when it has one);
-    raises ExportFault when the file cannot be read."""
+    columns, `_row`, `_ref`, and, for the rows of a dated export, `_as_of`: its status date,
+    ISO, and `_source`: the schedule it is a snapshot of); raises ExportFault when the file
+    cannot be read."""
     export = _read(foreign, digest)
     table = export.tables.get(entity)
     if table is None:
         table = pl.DataFrame(schema={"_row": pl.Int64, "_ref": pl.String})
-    if export.status_date is not None:
-        table = table.with_columns(pl.lit(export.status_date.isoformat(), pl.String)
-                                   .alias("_as_of"))
-    return table
+    return _dated(table, export, foreign)
+
+
+def snapshots(foreign: Foreign, digest: str) -> list[tuple[str, str]]:
+    """The (schedule, ISO status date) pairs the file is a snapshot of, over all its entities
+    (raw_schema.record_snapshots); none for an undated file."""
+    export = _read(foreign, digest)
+    found = {(export_source(foreign, export), export.status_date.isoformat())} \
+        if export.status_date is not None else set()
+    for table in export.tables.values():
+        dated = _dated(table, export, foreign)
+        if "_as_of" in dated.columns:
+            found |= set(dated.select("_source", "_as_of").drop_nulls().unique().iter_rows())
+    return sorted(found)
+
+
+def export_source(foreign: Foreign, export: Export) -> str:
+    """The schedule an export's rows are a snapshot of: the project's id in the tool, named
+    with the tool (a P6 project and a Jira project may share an id and are not one schedule),
+    else the file itself."""
+    if export.source_id:
+        return f"{foreign.reader}:{export.source_id}"
+    return f"file:{foreign.name}"
+
+
+def _dated(table: pl.DataFrame, export: Export, foreign: Foreign) -> pl.DataFrame:
+    """`table` with `_as_of` and `_source` set: a reader's own per-row values (one file holding
+    several projects, each with its own status date) before the export's. An undated row
+    (no status date) has no schedule either: the ordinary delivery semantics apply to it."""
+    own_date = "_as_of" in table.columns
+    own_source = "_source" in table.columns
+    if not own_date and export.status_date is None:
+        return table.drop("_source") if own_source else table
+    default = pl.lit(export_source(foreign, export), pl.String)
+    as_of = pl.col("_as_of") if own_date else pl.lit(export.status_date.isoformat(), pl.String)
+    source = (pl.when(pl.col("_source").is_not_null())
+              .then(pl.lit(f"{foreign.reader}:") + pl.col("_source")).otherwise(default)
+              if own_source else default)
+    return table.with_columns(as_of.alias("_as_of")).with_columns(
+        pl.when(pl.col("_as_of").is_not_null()).then(source).otherwise(None).alias("_source"))
 
 
 _READ: dict[tuple[Path, str], Export] = {}  # (path, content hash) -> what it holds

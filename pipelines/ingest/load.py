@@ -10,7 +10,7 @@ the current row per key is picked later, in the raw layer's current view (raw_sc
 
 Detailed reports of timesheet tools name people by e-mail (or name) and work by project and task
 name. Their rows are resolved to ids here, against the raw layer's employees, projects and
-tasks, so those are ingested first (`ingest_order`). A row that does not resolve is loaded with
+tasks that count (`_resolve`), so those are ingested first (`ingest_order`). A row that does not resolve is loaded with
 empty ids and a row-rule violation naming what was not found, so the gate reports it by file
 and line like any broken rule. Such a file's manifest hash is its content hash plus a
 fingerprint of the files it was resolved against: a re-run with the same files reads nothing,
@@ -36,7 +36,7 @@ from pipelines.ingest import exports
 from pipelines.ingest.landing import StructuralFault, clip, entity_files, locate, read_strings
 from pipelines.ingest.readers import ExportFault
 from pipelines.ingest.readers.timesheet_tools import resolve_timesheets
-from pipelines.ingest.raw_schema import ensure_raw_schema
+from pipelines.ingest.raw_schema import current_rows_sql, ensure_raw_schema, record_snapshots
 from pipelines.sql import ident, literal, shown
 
 MAX_PARSE_ERRORS_SHOWN = 5
@@ -45,7 +45,7 @@ MAX_PARSE_ERRORS_SHOWN = 5
 STAGE_ROWS = 200_000
 MAX_NAMES_SHOWN = 20
 # provenance; no contract column starts with _
-INTERNAL = ("_file", "_row", "_ref", "_extra", "_as_of")
+INTERNAL = ("_file", "_row", "_ref", "_extra", "_as_of", "_source")
 assert not any(c.startswith("_") for e in ENTITIES.values() for c in e.column_names)
 
 
@@ -210,6 +210,9 @@ def _temp_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
                                       [table]).fetchall()}
 
 
+# Constant rule texts: what was not found is the violation's value (never a person's name or
+# e-mail), so the quarantine summary counts one rule, not one per name, and one INSERT records
+# every unresolved row.
 PERSON_RULE = "employee_id resolves from the entry's e-mail (else its person's name)"
 TASK_RULE = "task_id resolves from the entry's project and task names"
 
@@ -218,14 +221,23 @@ def _resolve(con: duckdb.DuckDBPyConnection, entity: Entity,
              df: pl.DataFrame) -> tuple[pl.DataFrame, list[dict]]:
     """A timesheet-tool report's rows with employee_id and task_id found in the raw layer: the
     resolved rows with their ids, the others with none; and those others, each with the rules
-    it breaks (a rule's text ends with what was not found, never a person's name or e-mail)."""
+    it breaks and what was not found.
+
+    The rows resolved against are the rows that count (raw_schema.current_rows_sql), with no
+    date bound (a report is undated: it counts as of every D and is resolved once) and no rule
+    left out: the quarantine is decided by the checks, after every entity is ingested, and a
+    report is resolved again only when a file it was resolved against changes (the module
+    docstring). So a task deleted in a schedule's latest export, or renamed there, is no longer
+    matched by its old name."""
     if entity.name != "timesheets":  # the only entity such reports feed (exports.FEEDS)
         return df, []
     view = "_resolving"
+    against = {name: f"({current_rows_sql(ENTITIES[name], excluded=(), as_of='NULL')})"
+               for name in exports.RESOLVED["timesheet_tools"]}
     # a cursor of its own: the caller's connection may hold a result not fetched to the end
     with con.cursor() as cur:
         cur.register(view, df)
-        sql, failed = resolve_timesheets(cur, view)
+        sql, failed = resolve_timesheets(cur, view, **against)
         resolved = cur.sql(sql).pl()
     bad_rows = [u["_row"] for u in failed]
     rest = df.filter(pl.col("_row").is_in(bad_rows)).drop(
@@ -233,28 +245,30 @@ def _resolve(con: duckdb.DuckDBPyConnection, entity: Entity,
     rows = pl.concat([resolved.cast({c: pl.String for c in ("employee_id", "task_id")}), rest],
                      how="diagonal_relaxed")
     for u in failed:
-        u["rules"] = [(c, f"{rule}: {u[side]}") for c, rule, side in (
+        u["rules"] = [(c, rule, u[side]) for c, rule, side in (
             ("employee_id", PERSON_RULE, "person"), ("task_id", TASK_RULE, "task")) if u[side]]
     return rows.sort("_row"), failed
 
 
 def _add_unresolved(con: duckdb.DuckDBPyConnection, entity: Entity,
                     unresolved: dict[str, list[dict]]) -> None:
-    """Row-rule violations for the loaded rows that did not resolve: the gate then names the
-    file, the line and what was not found, and quarantines or blocks them like any rule."""
-    found = [(file, u["_row"], column, rule) for file, rows in unresolved.items()
-             for u in rows for column, rule in u["rules"]]
+    """Row-rule violations for the loaded rows that did not resolve, in one statement: the
+    gate then names the file, the line, the rule and what was not found (the value), and
+    quarantines or blocks them like any rule."""
+    found = [(file, u["_row"], column, rule, missing) for file, rows in unresolved.items()
+             for u in rows for column, rule, missing in u["rules"]]
     if not found:
         return
     view = "_unresolved"
-    con.register(view, pl.DataFrame(found, schema=["_file", "_row", "col", "rule"],
+    con.register(view, pl.DataFrame(found, schema=["_file", "_row", "col", "rule", "value"],
                                     orient="row"))
     try:
-        for (rule,) in con.execute(f"SELECT DISTINCT rule FROM {view} ORDER BY 1").fetchall():
-            state.add_violations(
-                con, entity.name, "row", rule,
-                f"SELECT _file, _row, col, NULL FROM {view} WHERE rule = {literal(rule)}",
-                f"raw.{ident(entity.name)}", rules.key_sql(entity))
+        con.execute(f"""
+            INSERT INTO state.violations
+                (entity, _file, _row, key, "column", value, rule, kind)
+            SELECT ?, r._file, r._row, {rules.key_sql(entity)}, u.col, u.value, u.rule, 'row'
+            FROM {view} AS u JOIN raw.{ident(entity.name)} AS r USING (_file, _row)""",
+                    [entity.name])
     finally:
         con.unregister(view)
 
@@ -263,21 +277,23 @@ def _load(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str, report,
           files: list[str]) -> None:
     """Replace the rows of `files` in raw.<entity> by the typed rows of the table `_stage`
     filled: contract columns, `_file`, `_row` and, when present, `_ref` (a tool export's
-    place), `_extra` (JSON text) and `_as_of`. A file whose values do not parse is rejected and
-    keeps its previous rows."""
+    place), `_extra` (JSON text), `_as_of` and `_source`. A file whose values do not parse is
+    rejected and keeps its previous rows."""
     columns = _temp_columns(con, staged)
     ref = "_ref" if "_ref" in columns else "NULL"
     report.rejected.update(_parse_errors(con, entity, staged, columns, ref))
     good = [f for f in files if f not in report.rejected]
     extra = "CAST(_extra AS JSON)" if "_extra" in columns else "NULL"
     as_of = "TRY_CAST(_as_of AS DATE)" if "_as_of" in columns else "NULL"
+    source = "_source" if "_source" in columns else "NULL"
     select = "".join(f"{_typed(c.name, c.sql_type)} AS {ident(c.name)}, "
                      for c in entity.columns if c.name in columns)
     table = f"raw.{ident(entity.name)}"
     con.execute(f"DELETE FROM {table} WHERE _file IN (SELECT unnest(?::VARCHAR[]))", [good])
     con.execute(
         f"""INSERT INTO {table} BY NAME
-            SELECT {select}_file, _row, {ref} AS _ref, {extra} AS _extra, {as_of} AS _as_of
+            SELECT {select}_file, _row, {ref} AS _ref, {extra} AS _extra, {as_of} AS _as_of,
+                   {source} AS _source
             FROM {staged} WHERE _file IN (SELECT unnest(?::VARCHAR[]))""", [good])
     counts = dict(con.execute(
         f"""SELECT _file, count(*) FROM {staged}
@@ -340,6 +356,10 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
             elif known[name][1:] != stats[name]:
                 state.touch_file(con, name, *stats[name])
         state.record_files(con, read)
+        for name in report.loaded:  # what each export read is a snapshot of
+            if name in units and units[name].source is None:
+                record_snapshots(con, units[name].name, exports.snapshots(units[name],
+                                                                         to_read[name]))
         state.forget_vanished_rejections(con, entity.name, report.present)
         # Row-level findings of a replaced file are stale; its new rows get validated afresh.
         if report.loaded:

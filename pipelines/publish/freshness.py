@@ -5,7 +5,8 @@ progress reports end well before D, the hours and the earned value of the last d
 missing and the KPIs look worse (or better) than they are; the release says so.
 
 Facts are read from `raw.<entity>_current` (the rows that count, as staging reads them), on or
-before D: a later fact is not known as of D. `latest_fact` gives the as-of date "data" (the
+before D: a later fact is not known as of D. The view leaves out tool exports dated after the
+DuckDB variable `as_of`, so `freshness` sets it to D; `later_exports` names those left out. `latest_fact` gives the as-of date "data" (the
 last timesheet day or progress report of the landing data).
 """
 
@@ -53,7 +54,10 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def freshness(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, dict]:
     """entity -> {"latest": date of the latest fact on or before as_of (ISO, or None when the
     entity has rows but none dated by then), "file": the file holding it (the one sorting
-    last on a tie), "days_before_as_of"}; entities without rows are left out."""
+    last on a tie), "days_before_as_of"}; entities without rows are left out. Sets the DuckDB
+    variable `as_of` to `as_of`: unset, a status snapshot dated after D would count, and its
+    facts (on or before D, restated later) could call stale data fresh."""
+    con.execute(f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'")
     found = {}
     for entity in MAIN_DATES:
         if entity not in ENTITIES or not _exists(con, "raw", f"{entity}_current"):
@@ -85,6 +89,18 @@ def stale_warnings(fresh: dict[str, dict], as_of: date, stale_days: int) -> list
                          f"(more than PMO_STALE_DAYS = {stale_days}): the KPIs miss the "
                          "facts of the days since")
     return lines
+
+
+def later_exports(con: duckdb.DuckDBPyConnection, as_of: date) -> list[str]:
+    """One line per tool export left out of a release as of `as_of` because its status date is
+    after it (raw._snapshots; none before the first ingest)."""
+    if not _exists(con, "raw", "_snapshots"):
+        return []
+    return [f"{clip(file)}: status date {day} is after the as-of date {as_of}: the export is "
+            "left out of this release (run as of that date or later to include it)"
+            for file, day in con.execute(
+                """SELECT _file, min(_as_of) FROM raw._snapshots GROUP BY _file
+                   HAVING min(_as_of) > ? ORDER BY _file""", [as_of]).fetchall()]
 
 
 def latest_fact(con: duckdb.DuckDBPyConnection, until: date) -> date | None:

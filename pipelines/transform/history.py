@@ -3,7 +3,10 @@
 Every day comes from one set-based build: `intermediate.hist_kpi_project` holds kpi_project for
 every day from each project's start to the as-of date D (running sums and as-of joins over the
 dated facts, models/intermediate/hist_*.sql), and a day's rows there equal a build as of that day
-(tests/test_history_range.py). Recording the history is therefore a copy of a range of days:
+(tests/test_history_range.py) for everything delivered as dated facts. Tool exports that are
+status snapshots are the exception: the history is as known on D, from the snapshot in effect
+at D, not from the snapshot that was latest on each earlier day (docs/kpis.md). Recording the
+history is therefore a copy of a range of days:
 
 - a run copies every day through its D (the history is complete from the first project start;
   days after D, written by an earlier run as of a later day, stay);

@@ -24,7 +24,7 @@ import sqlglot
 from sqlglot import exp
 
 from pipelines import state
-from pipelines.ingest.raw_schema import CURRENT_SUFFIX
+from pipelines.ingest.raw_schema import CURRENT_SUFFIX, snapshots_in_effect
 from pipelines.sql import ident
 from pipelines.transform import models_dir
 
@@ -110,9 +110,14 @@ def _build(con: duckdb.DuckDBPyConnection, model: Model) -> int:
 
 
 def raw_fingerprint(con: duckdb.DuckDBPyConnection, entity: str) -> str:
-    """The delivered files (by content hash) and the quarantined rows of an entity."""
+    """The delivered files (by content hash), the quarantined rows of an entity, and the status
+    snapshots of tool exports in effect as of the run's date (DuckDB variable `as_of`): a
+    table built on exports is rebuilt when D passes a status date, one without dated rows
+    (canonical timesheets, millions of rows) never for a move of D alone."""
     bad = state.violations_fingerprint(con, entity)
-    return hashlib.sha256(f"{state.files_fingerprint(con, [entity])}|{bad}".encode()).hexdigest()
+    snapshots = snapshots_in_effect(con, [entity])
+    return hashlib.sha256(
+        f"{state.files_fingerprint(con, [entity])}|{bad}|{snapshots}".encode()).hexdigest()
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, object],

@@ -50,7 +50,8 @@ def test_tasks(export):
         "task_id": "DEMO-2", "project_id": "DEMO", "task_name": "Pay with card",
         "assignee_id": "alice", "created_on": "2024-01-02", "planned_start": "2024-01-02",
         "planned_end": "2024-01-19", "planned_hours": "16", "actual_start": "2024-01-03",
-        "completed_on": "2024-01-19", "status": "done", "_ref": "line 3"}
+        "completed_on": "2024-01-19", "status": "done", "_ref": "line 3",
+        "_source": "DEMO"}  # two projects in the file: each row names its own schedule
     # a sub-task is a task; no due date and not resolved: planned_end stays empty
     assert tasks["DEMO-3"]["status"] == "in_progress"
     assert tasks["DEMO-3"]["planned_end"] is None
@@ -114,6 +115,35 @@ def test_projects_and_employees(export):
     employees = export.tables["employees"]
     assert employees.columns == ["employee_id", "full_name", "_row", "_ref"]
     assert employees["employee_id"].to_list() == ["alice", "bob", "carol"]
+
+
+def test_each_project_of_the_export_is_a_schedule_of_its_own(export):
+    """The file holds DEMO and OPS: a later export filtered to DEMO alone must end DEMO's
+    rows of this one, so every project row says which project it is a snapshot of; the people
+    (of no one project) are a snapshot of the pair."""
+    assert export.source_id == "DEMO+OPS"
+    # the latest date in the file: OPS-1 created and updated 22/Jan/2024 13:05 (the epic's
+    # update on 20/Jan and DEMO-2's resolution on 19/Jan come before)
+    assert export.status_date == date(2024, 1, 22)
+    assert {r["task_id"]: r["_source"] for r in export.tables["tasks"].iter_rows(named=True)} \
+        == {"DEMO-2": "DEMO", "DEMO-3": "DEMO", "DEMO-4": "DEMO", "DEMO-5": "DEMO",
+            "OPS-1": "OPS"}
+    assert {r["project_id"]: r["_source"]
+            for r in export.tables["projects"].iter_rows(named=True)} == {"DEMO": "DEMO",
+                                                                          "OPS": "OPS"}
+    sheets = by(export.tables["timesheets"], "entry_id")
+    assert sheets["DEMO-2/1"]["_source"] == sheets["DEMO-5/spread/2024-01-15"]["_source"] \
+        == "DEMO"
+    assert "_source" not in export.tables["employees"].columns
+
+
+def test_one_project_is_one_schedule(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("Issue key,Summary,Status,Created\nX-1,A,To Do,01/Apr/24 8:00 AM\n"
+                   "X-2,B,To Do,03/Apr/24 8:00 AM\n")
+    export = jira.read(one)
+    assert export.source_id == "X" and export.status_date == date(2024, 4, 3)
+    assert "_source" not in export.tables["tasks"].columns  # the export's source_id says it
 
 
 def test_notes_count_without_naming_people(export):

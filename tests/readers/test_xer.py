@@ -229,18 +229,47 @@ def test_snapshots_of_one_schedule(first, second):
     assert "CAFE-01/A1010/JMU/2024-03-04" in keys
 
 
-def test_two_projects_in_one_file(tmp_path):
+def two_projects(tmp_path, first_date: str) -> Export:
+    """The first fixture with a second project CAFE-02 (data date 2024-03-20, no activities)
+    after CAFE-01, whose data date becomes `first_date` (empty: none)."""
     text = FIRST.read_bytes().decode("utf-8")
     project_row = next(line for line in text.split("\r\n") if line.startswith("%R\t100\tCAFE-01"))
     other = project_row.replace("%R\t100\tCAFE-01", "%R\t101\tCAFE-02").replace(
         "2024-03-06 00:00", "2024-03-20 00:00")
+    mine = project_row.replace("2024-03-06 00:00", first_date)
     path = tmp_path / "two.xer"
-    path.write_bytes(text.replace(project_row, project_row + "\r\n" + other).encode("utf-8"))
-    export = xer.read(path)
+    path.write_bytes(text.replace(project_row, mine + "\r\n" + other).encode("utf-8"))
+    return xer.read(path)
+
+
+def snapshot_of(export: Export, entity: str) -> set[tuple]:
+    return set(export.tables[entity].select("_source", "_as_of").unique().iter_rows())
+
+
+def test_two_projects_in_one_file_each_dated_by_its_own_data_date(tmp_path):
+    export = two_projects(tmp_path, "2024-03-06 00:00")
     assert sorted(r["project_id"] for r in rows(export, "projects")) == ["CAFE-01", "CAFE-02"]
-    assert export.source_id is None                  # no single schedule
-    assert export.status_date == date(2024, 3, 6)    # the first project's data date
+    assert snapshot_of(export, "projects") == {("CAFE-01", "2024-03-06"),
+                                               ("CAFE-02", "2024-03-20")}
+    # every activity is CAFE-01's: its rows are a snapshot as of its own data date (the first
+    # snapshot has no expenses: nothing spent beyond the timesheets by 03-06)
+    assert rows(export, "expenses") == []
+    for entity in ("tasks", "task_progress", "timesheets"):
+        assert snapshot_of(export, entity) == {("CAFE-01", "2024-03-06")}, entity
+    assert {r["status_date"] for r in rows(export, "task_progress")} == {"2024-03-06"}
+    # the resources belong to no one project: the pair's snapshot, as of the latest data date
+    assert export.source_id == "CAFE-01+CAFE-02"
+    assert export.status_date == date(2024, 3, 20)
+    assert "_as_of" not in export.tables["employees"].columns
     assert any("2 projects" in note for note in export.notes)
+
+
+def test_a_first_project_without_data_date_leaves_only_its_own_rows_undated(tmp_path):
+    export = two_projects(tmp_path, "")
+    assert snapshot_of(export, "projects") == {("CAFE-01", None), ("CAFE-02", "2024-03-20")}
+    assert snapshot_of(export, "tasks") == {("CAFE-01", None)}
+    assert rows(export, "task_progress") == []  # no data date: no progress report of CAFE-01
+    assert export.status_date == date(2024, 3, 20)  # CAFE-02's, not none
 
 
 # ------------------------------------------------------------------------------ the shape

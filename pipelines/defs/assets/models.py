@@ -76,7 +76,10 @@ def model_spec(model: Model) -> dg.AssetSpec:
 
 def refuse_before_first_start(con, as_of) -> None:
     """No project started on or before the as-of date: every KPI table would be empty, and
-    publishing it would replace good KPIs by nothing. Refused before any table is built."""
+    publishing it would replace good KPIs by nothing. Refused before any table is built.
+    The projects are read as of the date (DuckDB variable `as_of`): a project only a later
+    status snapshot holds has not started as far as that day knows."""
+    con.execute(f"SET VARIABLE as_of = DATE '{as_of.isoformat()}'")
     first = con.execute("SELECT min(start_date) FROM raw.projects_current").fetchone()[0]
     if first is None or first > as_of:
         since = f"the first project starts on {first}" if first else "no project has a start"

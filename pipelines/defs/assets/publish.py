@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines import progress
 from pipelines.defs.assets.models import model_key
 from pipelines.defs.resources import Warehouse
-from pipelines.publish.freshness import freshness, stale_warnings
+from pipelines.publish.freshness import freshness, later_exports, stale_warnings
 from pipelines.publish.release import (content_fingerprint, current_release, data_as_of, publish,
                                        published_fingerprint)
 from pipelines.settings import Settings
@@ -46,13 +46,14 @@ def kpi_release(context: dg.AssetExecutionContext, warehouse: Warehouse,
     """Every KPI table as Parquet, CSV and kpi.duckdb with a data dictionary and report.html,
     switched in atomically under PMO_EXPORT_DIR; readers never open the warehouse. The release
     is labelled with the as-of date of the data it holds, and records how fresh its data is
-    (release.json: `freshness` per entity, `warnings` when timesheets or progress are stale)."""
+    (release.json: `freshness` per entity, `warnings` when timesheets or progress are stale
+    and for each tool export left out because its status date is after the as-of date)."""
     export_dir = settings.export_dir
     with warehouse.get_connection() as con, phase(settings.timings_file, "publish"):
         progress.start("publish", None, "publish: writing Parquet, CSV, kpi.duckdb, report")
         as_of = data_as_of(con)
-        fresh = freshness(con, as_of)
-        warnings = stale_warnings(fresh, as_of, settings.stale_days)
+        fresh = freshness(con, as_of)  # sets the DuckDB variable as_of: exports after D out
+        warnings = stale_warnings(fresh, as_of, settings.stale_days) + later_exports(con, as_of)
         # the freshness is content too: the same tables with other warnings are a new release
         fingerprint = hashlib.sha256(json.dumps(
             [content_fingerprint(con, as_of), fresh, warnings, settings.csv_dialect]

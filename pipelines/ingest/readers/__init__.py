@@ -13,7 +13,11 @@ Every reader is a module with two functions and no Dagster, DuckDB or warehouse 
             _row  Int64   1-based place of the row in the file (line, record or element number)
             _ref  String  where the row came from in words: "line 12", "Task UID 7",
                           "TASK row 431 (task_code A1010)"
-        A column the export does not carry is simply absent (it becomes null). Raise
+        A column the export does not carry is simply absent (it becomes null). A file holding
+        several projects, each with its own status date, may add to a project's rows
+            _as_of   String  that project's status date (ISO; null: undated)
+            _source  String  that project's id in the tool
+        which then stand for those rows instead of the Export's status_date and source_id. Raise
         `ExportFault(message)` for a file that cannot be taken (truncated, wrong root element,
         missing column); the message names what is wrong in words and never quotes personal
         data (names, e-mails, costs of people).
@@ -43,5 +47,8 @@ class Export:
     # earliest export holding a key gives its plan (raw_schema.current_rows_sql). None: the
     # rows are undated facts under the ordinary delivery semantics (timesheet-tool reports).
     status_date: date | None = None
-    source_id: str | None = None     # the project's own id in the tool (snapshots of one schedule)
+    # The project's own id in the tool: successive exports with the same id are snapshots of
+    # one schedule, and only the latest on or before D counts (raw_schema.current_rows_sql).
+    # None: the file itself is the schedule.
+    source_id: str | None = None
     notes: list[str] = field(default_factory=list)  # things the user should know (no personal data)

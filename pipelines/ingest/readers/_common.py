@@ -128,6 +128,10 @@ def spread_hours(total: Decimal, days: list[date], booked: dict[date, Decimal] |
     return out
 
 
+# Per-row status date and schedule of a file holding several projects (readers/__init__.py).
+SNAPSHOT_COLUMNS = ["_as_of", "_source"]
+
+
 def frame(rows: list[dict[str, str | int | None]], columns: list[str]) -> pl.DataFrame:
     """Rows as a frame of String columns (in `columns` order) plus `_row` (Int64) and `_ref`."""
     schema = {c: pl.String for c in columns} | {"_row": pl.Int64, "_ref": pl.String}

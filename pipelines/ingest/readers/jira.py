@@ -310,14 +310,27 @@ def read(path: Path) -> Export:
     if no_hours:
         notes.append(f"{no_hours} issue(s) have no Original Estimate: their planned_hours is empty")
 
+    # Each project is a schedule of its own: an export whose filter takes in more (or fewer)
+    # projects than the last one must still end the rows of each project's older exports.
+    # The people are a snapshot of the set of projects.
+    keys = sorted(projects)
+    own = ["_source"] if len(keys) > 1 else []
+    if own:
+        project_of = {i.key: i.project for i in issues}
+        for r in project_rows:
+            r["_source"] = r["project_id"]
+        for r in task_rows:
+            r["_source"] = r["project_id"]
+        for r in timesheet_rows:
+            r["_source"] = project_of.get(r["task_id"])
     return Export(
         tables={
-            "projects": frame(project_rows, PROJECT_COLUMNS),
-            "tasks": frame(task_rows, TASK_COLUMNS),
+            "projects": frame(project_rows, PROJECT_COLUMNS + own),
+            "tasks": frame(task_rows, TASK_COLUMNS + own),
             "employees": frame(employee_rows, EMPLOYEE_COLUMNS),
-            "timesheets": frame(timesheet_rows, TIMESHEET_COLUMNS),
+            "timesheets": frame(timesheet_rows, TIMESHEET_COLUMNS + own),
         },
-        status_date=latest, notes=notes)
+        status_date=latest, source_id="+".join(keys) or None, notes=notes)
 
 
 def _timesheets(issues: list[Issue], latest: date | None) -> tuple[list[dict], list[str]]:

@@ -155,11 +155,12 @@ def _norm(expr: str) -> str:
     return f"nullif(lower(trim({expr})), '')"
 
 
-def resolve_timesheets(con: duckdb.DuckDBPyConnection,
-                       relation_sql: str) -> tuple[str, list[dict]]:
+def resolve_timesheets(con: duckdb.DuckDBPyConnection, relation_sql: str,
+                       employees: str = "raw.employees", projects: str = "raw.projects",
+                       tasks: str = "raw.tasks") -> tuple[str, list[dict]]:
     """SQL selecting the rows of `relation_sql` (rows as `read` gives them) whose person and
-    task are found in raw.employees and raw.tasks/raw.projects, with employee_id and task_id
-    filled in; and the rows that are not, as {"_row", "_ref", "reason"}, with the reason split
+    task are found in `employees` and `tasks`/`projects` (relations in SQL; ingest passes the
+    rows that count, load.py `_resolve`), with employee_id and task_id filled in; and the rows that are not, as {"_row", "_ref", "reason"}, with the reason split
     into what was not found of the person ("person") and of the task ("task"), None if found.
 
     A person is found by e-mail (case-insensitive, trimmed), else - when the export has no
@@ -172,21 +173,21 @@ def resolve_timesheets(con: duckdb.DuckDBPyConnection,
         by_email AS (
             SELECT {_norm('email')} AS k, min(employee_id) AS employee_id,
                    count(DISTINCT employee_id) AS n
-            FROM raw.employees WHERE {_norm('email')} IS NOT NULL GROUP BY 1),
+            FROM {employees} WHERE {_norm('email')} IS NOT NULL GROUP BY 1),
         by_name AS (
             SELECT {_norm('full_name')} AS k, min(employee_id) AS employee_id,
                    count(DISTINCT employee_id) AS n
-            FROM raw.employees WHERE {_norm('full_name')} IS NOT NULL GROUP BY 1),
+            FROM {employees} WHERE {_norm('full_name')} IS NOT NULL GROUP BY 1),
         project_tasks AS (
             SELECT {_norm('p.project_name')} AS pk, {_norm('t.task_name')} AS tk,
                    min(t.task_id) AS task_id, count(DISTINCT t.task_id) AS n
-            FROM raw.tasks AS t JOIN raw.projects AS p ON p.project_id = t.project_id
+            FROM {tasks} AS t JOIN {projects} AS p ON p.project_id = t.project_id
             GROUP BY 1, 2),
-        named_projects AS (SELECT DISTINCT {_norm('project_name')} AS pk FROM raw.projects),
+        named_projects AS (SELECT DISTINCT {_norm('project_name')} AS pk FROM {projects}),
         any_tasks AS (
             SELECT {_norm('task_name')} AS tk, min(task_id) AS task_id,
                    count(DISTINCT task_id) AS n
-            FROM raw.tasks GROUP BY 1),
+            FROM {tasks} GROUP BY 1),
         keyed AS (
             SELECT src.*, {_norm('_employee_email')} AS _ek, {_norm('_employee_name')} AS _nk,
                    {_norm('_project_name')} AS _pk, {_norm('_task_name')} AS _tk

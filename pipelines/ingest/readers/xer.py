@@ -28,6 +28,7 @@ from pipelines.ingest.readers._common import (
     schedule_columns,
     DEFAULT_WEEKDAYS,
     fmt_decimal,
+    SNAPSHOT_COLUMNS,
     frame,
     iso_date,
     spread_hours,
@@ -230,10 +231,14 @@ def read(path: Path) -> Export:
         data_dates[p.get("proj_id") or ""] = _day(p, "last_recalc_date", "PROJECT")
     if len(set(project_ids.values())) < len(project_ids):
         raise ExportFault("table PROJECT: two projects have the same proj_short_name")
-    first_data_date = data_dates[projects[0].get("proj_id") or ""]
-    if len(projects) > 1:
-        notes.append(f"the file holds {len(projects)} projects; the export's status date is "
-                     "the data date of the first, each project's rows use its own data date")
+    # Each project's rows are a snapshot as of its own data date. Rows of no one project (the
+    # resources) are as of the latest of them; a project without a data date is undated.
+    several = len(projects) > 1
+    known_dates = [d for d in data_dates.values() if d is not None]
+    status_date = max(known_dates, default=None)
+    if several:
+        notes.append(f"the file holds {len(projects)} projects; each project's rows are dated "
+                     "by its own data date (last_recalc_date), the resources by the latest")
 
     root_wbs = {w.get("proj_id"): w for w in rows("PROJWBS") if w.get("proj_node_flag") == "Y"}
     obs_names = {o.get("obs_id"): o.get("obs_name") for o in rows("OBS")}
@@ -261,6 +266,9 @@ def read(path: Path) -> Export:
         if a.get("cost_per_qty") and a.get("rsrc_id") not in assignment_price:
             assignment_price[a.get("rsrc_id")] = _num(a, "cost_per_qty", "TASKRSRC")
     project_by_id = {p.get("proj_id"): p for p in projects}
+    # per-row snapshot columns, only when the projects' dates may differ (readers/__init__.py)
+    own = {pid: ({"_as_of": _iso(data_dates[pid]), "_source": short} if several else {})
+           for pid, short in project_ids.items()}
     weekdays_of = {pid: calendars.get(p.get("clndr_id")) for pid, p in project_by_id.items()}
 
     hourly: dict[str, Decimal | None] = {}
@@ -338,7 +346,7 @@ def read(path: Path) -> Export:
                 days = working_days(first, max(first, last), weekdays) or [first]
                 employee = employee_of[rid]
                 for day, h in spread_hours(hours, days, booked.setdefault(employee, {})):
-                    entry = entries.setdefault((task_id, employee, day), [_ZERO, t, a])
+                    entry = entries.setdefault((task_id, employee, day), [_ZERO, t, a, pid])
                     entry[0] += h
                     labour_cost += h * (hourly[rid] or _ZERO)
 
@@ -352,7 +360,7 @@ def read(path: Path) -> Export:
                     "project_id": project_id, "expense_date": _iso(day),
                     "category": cost_types.get(c.get("cost_type_id")) or "project expense",
                     "amount": fmt_decimal(amount),
-                    "_ref": f"PROJCOST row {c.number} (task_code {code})"})
+                    "_ref": f"PROJCOST row {c.number} (task_code {code})", **own[pid]})
         resource_cost = sum(((_num(a, "act_reg_cost", "TASKRSRC") or _ZERO)
                              + (_num(a, "act_ot_cost", "TASKRSRC") or _ZERO) for a in mine), _ZERO)
         other = resource_cost - labour_cost
@@ -362,7 +370,7 @@ def read(path: Path) -> Export:
                 "expense_date": _iso(day),
                 "category": "resource cost not in timesheets",
                 "amount": fmt_decimal(other),
-                "_ref": f"{ref}, resource cost not in the timesheets"})
+                "_ref": f"{ref}, resource cost not in the timesheets", **own[pid]})
 
         if not is_task:
             continue
@@ -386,20 +394,21 @@ def read(path: Path) -> Export:
             "actual_start": _iso(actual_start),
             "completed_on": _iso(actual_end) if status_code == "TK_Complete" else None,
             "status": TASK_STATUS.get(status_code, status_code),
-            "_row": t.line, "_ref": ref})
+            "_row": t.line, "_ref": ref, **own[pid]})
         if data_date is not None:
             progress_rows.append({
                 "task_id": task_id, "status_date": data_date.isoformat(),
                 "percent_complete": fmt_decimal(_num(t, "phys_complete_pct", "TASK")),
-                "_row": t.line, "_ref": ref})
+                "_row": t.line, "_ref": ref, **own[pid]})
 
-    for (task_id, employee, day), (hours, t, a) in sorted(
+    for (task_id, employee, day), (hours, t, a, pid) in sorted(
             entries.items(), key=lambda item: (item[1][1].number, item[0][1], item[0][2])):
         timesheets.append({
             "entry_id": f"{task_id}/{employee}/{day.isoformat()}", "employee_id": employee,
             "task_id": task_id, "work_date": day.isoformat(), "hours": fmt_decimal(hours),
             "_row": len(timesheets) + 1,
-            "_ref": f"TASKRSRC row {a.number} (task_code {t.get('task_code')}), {day.isoformat()}"})
+            "_ref": f"TASKRSRC row {a.number} (task_code {t.get('task_code')}), {day.isoformat()}",
+            **own[pid]})
     for number, e in enumerate(expenses, start=1):
         e["_row"] = number
     if unplaced:
@@ -427,19 +436,22 @@ def read(path: Path) -> Export:
             "actual_end_date": _iso(last_finish.get(pid)) if all_complete.get(pid) else None,
             "budget": fmt_decimal(budget.get(pid, _ZERO)), "status": mapped,
             "working_weekdays": weekdays_of[pid],
-            "_row": p.line, "_ref": f"PROJECT row {p.number} (proj_short_name {project_ids[pid]})"})
+            "_row": p.line, "_ref": f"PROJECT row {p.number} (proj_short_name {project_ids[pid]})",
+            **own[pid]})
     project_columns = [c for c in COLUMNS["projects"]
                        if c not in ("department", "working_weekdays", "status", "actual_end_date")
                        or any(r[c] for r in project_rows)]
 
+    dated = SNAPSHOT_COLUMNS if several else []
     out = {
-        "projects": frame(project_rows, project_columns),
-        "tasks": frame(task_rows, COLUMNS["tasks"]),
-        "task_progress": frame(progress_rows, COLUMNS["task_progress"]),
-        "timesheets": frame(timesheets, COLUMNS["timesheets"]),
-        "expenses": frame(expenses, COLUMNS["expenses"]),
+        "projects": frame(project_rows, project_columns + dated),
+        "tasks": frame(task_rows, COLUMNS["tasks"] + dated),
+        "task_progress": frame(progress_rows, COLUMNS["task_progress"] + dated),
+        "timesheets": frame(timesheets, COLUMNS["timesheets"] + dated),
+        "expenses": frame(expenses, COLUMNS["expenses"] + dated),
         "employees": frame(employees, COLUMNS["employees"]),
     }
-    source_id = project_rows[0]["project_id"] if len(project_rows) == 1 else None
-    return Export(tables=out, status_date=first_data_date, source_id=source_id, notes=notes)
+    # the resources of several projects: a snapshot of that set of projects
+    source_id = "+".join(sorted(r["project_id"] for r in project_rows))
+    return Export(tables=out, status_date=status_date, source_id=source_id, notes=notes)
 
