@@ -56,3 +56,26 @@ def test_model_is_rebuilt_only_when_its_inputs_change(con, monkeypatch):
     assert rows(as_of=date(2026, 1, 2)) == [0]
     con.execute("DROP TABLE staging.m")  # gone: rebuilt whatever the state says
     assert rows(as_of=date(2026, 1, 2)) == [0]
+
+
+def test_a_model_out_of_memory_is_named_and_rolled_back(tmp_path, monkeypatch):
+    """A model that does not fit in the memory limit raises OutOfMemory naming it, after a
+    ROLLBACK: the connection stays usable and the model's bookkeeping is not written (before,
+    the next statement failed with DuckDB's 'please ROLLBACK' and hid which model it was)."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ensure_raw_schema(con)
+    big = Model("int_too_big", "intermediate", tmp_path / "int_too_big.sql",
+                "SELECT range AS n, repeat('x', 100) AS pad FROM range(3000000) ORDER BY n DESC",
+                ())
+    monkeypatch.setattr(models, "discover", lambda: {big.table: big})
+    con.execute("SET memory_limit = '20MB'")
+    con.execute("SET temp_directory = ''")  # nowhere to spill: the sort must fail
+    try:
+        list(build_models(con, {"as_of": date(2026, 1, 20)}, only_changed=True))
+    except models.OutOfMemory as error:
+        assert error.table == "intermediate.int_too_big"
+    else:
+        raise AssertionError("the model fitted: make it bigger")
+    assert con.execute("SELECT count(*) FROM state.models").fetchone()[0] == 0

@@ -131,6 +131,15 @@ def fingerprint(con: duckdb.DuckDBPyConnection, model: Model, params: dict[str, 
     return hashlib.sha256(json.dumps([model.sql, used, upstream]).encode()).hexdigest()
 
 
+class OutOfMemory(Exception):
+    """A model did not fit in the connection's memory limit (DuckDB spills most work to disk,
+    but not every operator can)."""
+
+    def __init__(self, table: str):
+        super().__init__(table)
+        self.table = table
+
+
 @dataclass(frozen=True)
 class Built:
     table: str
@@ -170,9 +179,17 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
                 yield Built(table, None, current)
                 continue
             con.execute("BEGIN TRANSACTION")
-            rows = _build(con, model)
-            state.store_fingerprint(con, "models", table, current)
-            con.execute("COMMIT")
+            try:
+                rows = _build(con, model)
+                state.store_fingerprint(con, "models", table, current)
+                con.execute("COMMIT")
+            except BaseException as error:
+                # at once: any later statement (even the SET below) would fail on the aborted
+                # transaction and hide this error behind DuckDB's "please ROLLBACK"
+                con.execute("ROLLBACK")
+                if isinstance(error, duckdb.OutOfMemoryException):
+                    raise OutOfMemory(table) from error
+                raise
             built[table] = current
             yield Built(table, rows, current)
     finally:

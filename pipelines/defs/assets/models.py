@@ -15,7 +15,7 @@ from pipelines.defs.resources import Warehouse
 from pipelines.publish.dictionary import load_docs, table_columns
 from pipelines.settings import Settings
 from pipelines.timing import phase
-from pipelines.transform.models import Model, build_models, discover
+from pipelines.transform.models import Model, OutOfMemory, build_models, discover
 
 
 def model_key(table: str) -> dg.AssetKey:
@@ -97,20 +97,26 @@ def sql_models(context: dg.AssetExecutionContext, warehouse: Warehouse,
         refuse_before_first_start(con, as_of)
         progress.start("models", len(selected), "models: building the KPI tables")
         rebuilt = 0
-        for built in build_models(con, settings.params(as_of).as_variables(), tables=selected,
-                                  only_changed=True):
-            metadata = {"as_of": as_of.isoformat(), "rebuilt": built.rows is not None}
-            if built.rows is not None:
-                rebuilt += 1
-                metadata["dagster/row_count"] = built.rows
-                layer, name = built.table.split(".", 1)
-                schema = column_schema(built.table, dict(table_columns(con, name, layer))) \
-                    if layer == "marts" else None
-                if schema is not None:  # with the warehouse's column types
-                    metadata["dagster/column_schema"] = schema
-            progress.advance("models", f"models: {built.table}"
-                             f"{'' if built.rows is not None else ' (unchanged)'}")
-            yield dg.MaterializeResult(asset_key=model_key(built.table), metadata=metadata,
-                                       data_version=dg.DataVersion(built.fingerprint))
+        try:
+            for built in build_models(con, settings.params(as_of).as_variables(),
+                                      tables=selected, only_changed=True):
+                metadata = {"as_of": as_of.isoformat(), "rebuilt": built.rows is not None}
+                if built.rows is not None:
+                    rebuilt += 1
+                    metadata["dagster/row_count"] = built.rows
+                    layer, name = built.table.split(".", 1)
+                    schema = column_schema(built.table, dict(table_columns(con, name, layer))) \
+                        if layer == "marts" else None
+                    if schema is not None:  # with the warehouse's column types
+                        metadata["dagster/column_schema"] = schema
+                progress.advance("models", f"models: {built.table}"
+                                 f"{'' if built.rows is not None else ' (unchanged)'}")
+                yield dg.MaterializeResult(asset_key=model_key(built.table), metadata=metadata,
+                                           data_version=dg.DataVersion(built.fingerprint))
+        except OutOfMemory as error:
+            raise Refused(f"{error.table} did not fit in the memory the warehouse may use "
+                          f"(PMO_MEMORY_LIMIT={settings.memory_limit}); give it more, for "
+                          "example PMO_MEMORY_LIMIT=2GB, and run again; the published KPIs "
+                          "stay as they are") from None
         progress.finish("models", f"models: {rebuilt} rebuilt, {len(selected) - rebuilt} "
                         "unchanged")
