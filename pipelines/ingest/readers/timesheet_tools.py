@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.readers import Export, ExportFault
+from pipelines.sql import ident
 from pipelines.ingest.readers._common import fmt_decimal, frame
 from pipelines.ingest.readers._text import ECHO, canonical_number, cell, date_format_of, \
     decimal_mark, decode, duration_seconds, head_text, header_of, positions, read_table, \
@@ -243,7 +244,7 @@ def resolve_timesheets(con: duckdb.DuckDBPyConnection, relation_sql: str,
         FROM judged"""
     src_columns = [d[0] for d in con.execute(f"SELECT * FROM {relation_sql} LIMIT 0").description]
     dropped = {"employee_id", "task_id"}
-    kept = ", ".join(f'"{c}"' for c in src_columns if c not in dropped)
+    kept = ", ".join(ident(c) for c in src_columns if c not in dropped)
     sql = (f"SELECT {kept}, _employee_id AS employee_id, _task_id AS task_id "
            f"FROM ({base}) WHERE _reason IS NULL")
     unresolved = [
