@@ -60,7 +60,7 @@ def landing_hashes(root: Path) -> list[list[str]] | None:
     sorted by name; None when a run would refuse the folder or a file cannot be read."""
     from pipelines.contract import ENTITIES
     from pipelines.ingest import exports
-    from pipelines.ingest.landing import entity_files
+    from pipelines.ingest.landing import content_hash, entity_files
 
     if not root.is_dir():
         return None
@@ -76,9 +76,7 @@ def landing_hashes(root: Path) -> list[list[str]] | None:
     listing = []
     try:
         for path, reader in readers.items():
-            with path.open("rb") as f:
-                digest = hashlib.file_digest(f, "sha256").hexdigest()
-            listing.append([path.relative_to(root).as_posix(), reader, digest])
+            listing.append([path.relative_to(root).as_posix(), reader, content_hash(path)])
     except OSError:  # vanished or unreadable since it was listed: the run reports it
         return None
     return sorted(listing)

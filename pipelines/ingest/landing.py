@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import hashlib
 import io
 import zlib
 from collections.abc import Collection
@@ -46,6 +47,13 @@ def clip(text: object) -> str:
 def file_format(path: Path) -> str | None:
     name = path.name.lower()
     return next((f for f in FORMATS if name.endswith(f)), None)
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of a file's content: how ingest and the nothing-new check know a file (never by
+    size and mtime; see pipelines/ingest/load.py)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def entity_files(root: Path, entity: str) -> list[Path]:

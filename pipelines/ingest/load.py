@@ -22,7 +22,6 @@ so the write lock is held only while rows are typed and inserted.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,8 @@ from pipelines import state
 from pipelines.checks import rules
 from pipelines.contract import ENTITIES, Entity
 from pipelines.ingest import exports
-from pipelines.ingest.landing import StructuralFault, clip, entity_files, locate, read_strings
+from pipelines.ingest.landing import (StructuralFault, clip, content_hash, entity_files, locate,
+                                       read_strings)
 from pipelines.ingest.readers import ExportFault
 from pipelines.ingest.readers.timesheet_tools import resolve_timesheets
 from pipelines.ingest.raw_schema import current_rows_sql, ensure_raw_schema, record_snapshots
@@ -60,11 +60,6 @@ class IngestReport:
     @property
     def rows_loaded(self) -> int:
         return sum(self.loaded.values())
-
-
-def _digest(path: Path) -> str:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _typed(column: str, sql_type: str) -> str:
@@ -322,7 +317,7 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
         report.present.append(name)
         try:
             st = path.stat()
-            digest = _digest(path)
+            digest = content_hash(path)
         except OSError as error:
             report.rejected[name] = f"cannot read the file ({type(error).__name__})"
             stats[name], hashes[name] = (0, 0), ""
