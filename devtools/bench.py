@@ -67,13 +67,10 @@ def run_pipeline(raw: Path, work: Path, as_of: date) -> dict:
 
 
 HISTORY_MODELS = ("intermediate.hist_", "marts.kpi_project")  # the one-pass history chain
-# kpi_project as computed for one date before the history became one pass: the per-date PV
-# curve and earned schedule models, then the per-date kpi_project SELECT (kept with the tests as
-# the reference the history is held to); the floor times them to give "the single-date KPI SQL"
-# the history is measured against
-REFERENCE = Path(__file__).parent.parent / "tests" / "fixtures" / "reference"
-SINGLE_DATE_MODELS = ("int_project_pv_curve", "int_project_earned_schedule")
-SINGLE_DATE_KPI_PROJECT = REFERENCE / "kpi_project_as_of.sql"
+# kpi_project as computed for one date before the history became one pass
+# (devtools/time_travel.py: the per-date PV curve and earned schedule models, then the per-date
+# kpi_project SELECT, kept with the tests as the reference the history is held to); the floor
+# times them to give "the single-date KPI SQL" the history is measured against
 
 
 def floor(raw: Path, database: Path, as_of: date) -> dict:
@@ -84,24 +81,14 @@ def floor(raw: Path, database: Path, as_of: date) -> dict:
     SELECT, i.e. the KPI SQL for one date the way it was computed before the history."""
     import duckdb
 
-    from pipelines.contract import ENTITIES
-    from pipelines.ingest.landing import entity_files
+    from devtools.time_travel import SINGLE_DATE, build_reference, load_landing
     from pipelines.transform.models import build_models
-    from pipelines.ingest.raw_schema import ensure_raw_schema
     from pipelines.settings import KpiParams
 
     database.unlink(missing_ok=True)
     con = duckdb.connect(str(database))
     started = time.perf_counter()
-    ensure_raw_schema(con)
-    for entity in ENTITIES.values():
-        files = [str(p) for p in entity_files(raw, entity.name)]
-        if not files:
-            continue
-        types = ", ".join(f"'{c.name}': '{c.sql_type}'" for c in entity.columns)
-        con.execute(f"""INSERT INTO raw.{entity.name} BY NAME
-            SELECT * EXCLUDE (filename), filename AS _file, 0 AS _row FROM read_csv({files}, header = true,
-                columns = {{{types}}}, filename = true)""")
+    load_landing(con, raw)
     loaded = time.perf_counter()
     history, other, last = 0.0, 0.0, loaded
     for built in build_models(con, KpiParams(as_of=as_of).as_variables()):
@@ -114,19 +101,48 @@ def floor(raw: Path, database: Path, as_of: date) -> dict:
     done = time.perf_counter()
     con.execute("SET threads = 1")  # as build_models does
     single = time.perf_counter()
-    for name in SINGLE_DATE_MODELS:
-        con.execute(f"CREATE OR REPLACE TABLE intermediate.{name} AS "
-                    f"{(REFERENCE / f'{name}.sql').read_text()}")
-    con.execute("CREATE TABLE single_date_kpi_project AS " + SINGLE_DATE_KPI_PROJECT.read_text())
+    build_reference(con)
+    con.execute("CREATE TABLE single_date_kpi_project AS " + SINGLE_DATE)
     single = time.perf_counter() - single
     days, rows = con.execute("SELECT count(DISTINCT as_of), count(*) "
                              "FROM intermediate.hist_kpi_project").fetchone()
     timesheet_rows = con.execute("SELECT count(*) FROM raw.timesheets").fetchall()[0][0]
+    figures = {"seconds": done - started, "timesheet_rows": timesheet_rows,
+               "phases": {"read_csv": loaded - started, "models": done - loaded},
+               "history": {"seconds": history, "days": days, "rows": rows,
+                           "single_date_kpi_sql": other + single}}
+    figures["history"]["checked"] = check_history(con, as_of)  # after the timing: not timed
     con.close()
-    return {"seconds": done - started, "timesheet_rows": timesheet_rows,
-            "phases": {"read_csv": loaded - started, "models": done - loaded},
-            "history": {"seconds": history, "days": days, "rows": rows,
-                        "single_date_kpi_sql": other + single}}
+    return figures
+
+
+def check_history(con, as_of: date) -> dict:
+    """The time-travel rule at this scale: the history's rows for a sample of days against
+    a single-date build of each day (only the models the reference SQL reads, rebuilt as of
+    that day). Differences stop the benchmark: a fast wrong history is no result."""
+    from devtools.time_travel import differences, history_rows, reference_reads, sample_days
+    from pipelines.settings import KpiParams
+    from pipelines.transform.models import build_models, discover
+
+    first = con.execute("SELECT min(as_of) FROM intermediate.hist_kpi_project").fetchone()[0]
+    days = sample_days(first, as_of)
+    models = discover()
+    needed, todo = set(), list(reference_reads())
+    while todo:  # the reference's upstream models, transitively
+        table = todo.pop()
+        if table in models and table not in needed:
+            needed.add(table)
+            todo += models[table].upstream
+
+    def build_day(con, day: date) -> None:
+        for _ in build_models(con, KpiParams(as_of=day).as_variables(), tables=needed):
+            pass
+
+    found, compared = differences(con, history_rows(con, days), days, build_day)
+    if found:
+        raise SystemExit(f"history differs from single-date builds on {len(found)} values, "
+                         "e.g.\n" + "\n".join(found[:20]))
+    return {"days": [d.isoformat() for d in days], "project_days": compared, "differences": 0}
 
 
 def floor_in_child(raw: Path, database: Path, as_of: date) -> dict:
@@ -192,6 +208,11 @@ def render(report: dict) -> str:
                       f"{history['rows']:,} project-days): {history['seconds']:.1f} s = "
                       f"{history['seconds'] / single:.2f} x the floor's single-date KPI SQL "
                       f"({single:.1f} s)"]
+        checked = history.get("checked")
+        if checked:
+            lines.append(f"time travel: the history's rows on {len(checked['days'])} days "
+                         f"({', '.join(checked['days'])}; {checked['project_days']:,} "
+                         "project-days) equal single-date builds of those days")
     return "\n".join(lines)
 
 

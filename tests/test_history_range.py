@@ -11,68 +11,25 @@ is now the last day of the history, checked by hand in tests/test_kpi_project.py
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from pipelines.contract import ENTITIES
-from pipelines.ingest.landing import entity_files
-from pipelines.ingest.raw_schema import ensure_raw_schema
+from devtools.time_travel import (SINGLE_DATE, differences as day_differences, history_rows,
+                                  load_landing, sample_days, single_date_rows)
 from tests.kpi_data import build, load_handmade, rows, warehouse
-
-REFERENCE = Path(__file__).parent / "fixtures" / "reference"
-# the previous round's single-date models of the PV curve and earned schedule: no product model
-# reads them any more, so they live here, as the independent reference the history is held to
-REFERENCE_MODELS = ["int_project_pv_curve", "int_project_earned_schedule"]
-SINGLE_DATE = (REFERENCE / "kpi_project_as_of.sql").read_text()
-
-
-def single_date_rows(con, sql: str = SINGLE_DATE) -> list[dict]:
-    """kpi_project as the reference computes it as of the date the models were last built."""
-    for name in REFERENCE_MODELS:
-        con.execute(f"CREATE OR REPLACE TABLE intermediate.{name} AS "
-                    f"{(REFERENCE / f'{name}.sql').read_text()}")
-    return rows(con, sql)
-
-
-def same(history, single) -> bool:
-    if history is None or single is None:
-        return history is None and single is None
-    if isinstance(single, float) or isinstance(history, float):
-        # 1e-9 relative; 1e-6 absolute for differences of large, nearly equal amounts (etc =
-        # eac - ac of a finished project is rounding noise around 0 in both builds)
-        return math.isclose(history, single, rel_tol=1e-9, abs_tol=1e-6)
-    return history == single
 
 
 def history_by_day(con, last: str) -> dict[date, dict[str, dict]]:
     build(con, last)
-    by_day: dict[date, dict[str, dict]] = {}
-    for r in rows(con, "select * from intermediate.hist_kpi_project"):
-        by_day.setdefault(r["as_of"], {})[r["project_id"]] = r
-    return by_day
+    return history_rows(con)
 
 
 def differences(con, days: list[date], last: date) -> list[str]:
-    history = history_by_day(con, last.isoformat())
-    found = []
-    for day in days:
-        build(con, day.isoformat())
-        single = {r["project_id"]: r for r in single_date_rows(con)}
-        assert single, f"no project started by {day}: pick days that test something"
-        day_rows = history.get(day, {})
-        if set(day_rows) != set(single):
-            found.append(f"{day}: projects {sorted(set(day_rows) ^ set(single))}")
-            continue
-        for project, expected in single.items():
-            assert list(day_rows[project]) == list(expected)  # same columns, same order
-            found += [f"{day} {project} {column}: history {day_rows[project][column]!r}, "
-                      f"single {value!r}"
-                      for column, value in expected.items()
-                      if not same(day_rows[project][column], value)]
+    found, compared = day_differences(con, history_by_day(con, last.isoformat()), days,
+                                      lambda c, day: build(c, day.isoformat()))
+    assert compared, "no project-day compared"
     return found
 
 
@@ -108,18 +65,6 @@ def test_handmade_history_holds_the_hand_worked_values():
     assert "P4" not in history[date(2026, 3, 13)] and "P4" in history[date(2026, 3, 16)]
 
 
-def load_landing(con: duckdb.DuckDBPyConnection, raw) -> None:
-    """The landing folder's canonical files into raw tables, as the benchmark floor reads them."""
-    ensure_raw_schema(con)
-    for entity in ENTITIES.values():
-        files = [str(p) for p in entity_files(raw, entity.name)]
-        if files:
-            types = ", ".join(f"'{c.name}': '{c.sql_type}'" for c in entity.columns)
-            con.execute(f"""INSERT INTO raw.{entity.name} BY NAME
-                SELECT * EXCLUDE (filename), filename AS _file, 0 AS _row
-                FROM read_csv({files}, header = true, columns = {{{types}}}, filename = true)""")
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     from devtools.generate import generate
@@ -136,7 +81,5 @@ def test_demo_days_equal_single_date_builds(demo):
     from devtools.generate import DEFAULT_END
 
     first = demo.execute("select min(start_date) from raw.projects").fetchone()[0]
-    span = (DEFAULT_END - first).days
-    days = sorted({first + timedelta(days=n)
-                   for n in (0, 1, 6, 45, span // 3, span // 2, 2 * span // 3, span - 1, span)})
+    days = sample_days(first, DEFAULT_END)
     assert differences(demo, days, DEFAULT_END) == []
