@@ -16,15 +16,26 @@ A's working days k = 1, 2, ... from 03-02: 03-02 1, 03-03 2, 03-04 3, 03-05 4, 0
 Earned schedule: PV(k) in weight hours accrues 8/day for A1 over k 1-2, A4 over 4-5 and A2 over
 6-10, 10/day for A3 over 11-14: PV(4) = 24, PV(5) = 32. EV = 16 (A1 done) + 0.4 * 40 (A2) = 32,
 so ES = 5 (Fri 03-06): A stands 3 working days behind (AT = 8), and each open task still has
-the plan from k = 5 to its planned end ahead of it (plan_left), at least its own remaining work:
-  A2 planned 03-09..03-13 = 5 days (k 6..10), 40 % reported: remaining 5 * 0.6 = 3 days;
-     plan_left = max(10 - 5, 3) = 5; 5 * 1.5 = 7.5 -> 8 working days after D: k 16, Tue 03-24;
-     remaining budget 100 * 40 * 0.6 = 2,400
-  A3 planned 03-16..03-20 = 4 days (k 11..14; the 19th is a holiday), 40 h: plan_left 14 - 5 = 9;
-     9 * 1.5 = 13.5 -> 14 after D: k 22, Wed 04-01; remaining budget 4,000
+the plan from k = 5 to its planned end ahead of it (plan_left; no pause in it: the plan's one
+free day, k 3, lies before ES), at least its own remaining work and at least E1's queue (E1 runs
+all of A's tasks, one after the other: concurrency 13 planned days / 13 days covered = 1; in
+planned order A4 2, A2 3, A3 4 days remaining):
+  A2 planned 03-09..03-13 = 5 days (k 6..10), 40 % reported: remaining 5 * 0.6 = 3 days; queue
+     2 + 3 = 5; plan_left = max(10 - 5, 3, 5) = 5; remaining budget 100 * 40 * 0.6 = 2,400
+  A3 planned 03-16..03-20 = 4 days (k 11..14; the 19th is a holiday), 40 h: queue 5 + 4 = 9;
+     plan_left max(14 - 5, 4, 9) = 9; remaining budget 4,000
   A4 planned 03-05..03-06 = 2 days (k 4..5), 16 h, not started (overdue): plan_left
-     max(5 - 5, 2) = 2; 2 * 1.5 = 3 after D: k 11, Mon 03-16; remaining budget 1,600
-  finish = the latest, Wed 04-01; EAC = 4,500 + 1.5 * (2,400 + 4,000 + 1,600) = 16,500
+     max(5 - 5, 2, 2) = 2; remaining budget 1,600
+Two more things count the plan left (int_forecast_tasks, kpi_forecast):
+  - status lag: A2, the one task in progress, was last reported on Tue 03-10 (k 7), so A's ES
+    stands 1 working day before D: the plan left is counted from k 8 - 1 = 7;
+  - wait factor: A has taken AT / ES = 8 / 5 = 1.6 working days per planned day earned, its
+    reference class's tasks 1.5 (12 working days for 8 planned): the other 1.6 / 1.5 = 16 / 15
+    went in waiting (A4 overdue and not started), and is taken to go on.
+So a task finishes 8 + ceil(plan_left * 1.5 * 16 / 15 - 1) = 8 + ceil(1.6 * plan_left - 1):
+  A2 5 * 1.6 - 1 = 7: k 15; A3 9 * 1.6 - 1 = 13.4 -> 14: k 22, Wed 04-01; A4 2.2 -> 3: k 11
+  finish = the latest, Wed 04-01 (the same day as at 1.5 from D with neither adjustment:
+  9 * 1.5 = 13.5 -> 14); EAC = 4,500 + 1.5 * (2,400 + 4,000 + 1,600) = 16,500
 """
 
 from datetime import date
@@ -131,14 +142,17 @@ def test_ratio_groups_fall_back_from_project_to_department_and_skill_to_all():
     forecast = row(con, "marts.kpi_forecast", project_id="A")
     assert {t["ratio_group"] for t in rows(con, "select * from intermediate.int_forecast_tasks")} == {"all"}
     # One draw gives all of A's tasks the same position in the list, so a draw is either 1.5
-    # for every task (04-01, EAC 16,500, as above) or 2.5 for every task: A3 9 * 2.5 = 22.5 -> 23
-    # working days after D, k 31 = Tue 04-14 (later than A2, 5 * 2.5 = 12.5 -> 13: k 21, and
-    # A4, 2 * 2.5 = 5: k 13), EAC 4,500 + 2.5 * 8,000 = 24,500. About half the draws each, so
-    # P80 = P95 = 04-14 at 24,500, and P50 is one of the two. A draw mixing the ratios would
-    # give other costs (A3 at 2.5, A2 and A4 at 1.5: 4,500 + 10,000 + 1.5 * 4,000 = 20,500)
+    # for every task or 2.5 for every task. The group's pace is 27 working days taken for 14
+    # planned = 1.93, more than A's AT / ES = 1.6: no wait factor. From k 8 - 1 (the status
+    # lag, as in the first test): at 1.5 A3 9 * 1.5 - 1 = 12.5 -> 13 working days after D,
+    # k 21 = Tue 03-31, EAC 16,500; at 2.5 A3 9 * 2.5 - 1 = 21.5 -> 22, k 30 = Mon 04-13
+    # (later than A2, 5 * 2.5 - 1 = 11.5 -> 12: k 20, and A4, 2 * 2.5 - 1 = 4: k 12), EAC
+    # 4,500 + 2.5 * 8,000 = 24,500. About half the draws each, so P80 = P95 = 04-13 at 24,500,
+    # and P50 is one of the two. A draw mixing the ratios would give other costs (A3 at 2.5, A2
+    # and A4 at 1.5: 4,500 + 10,000 + 1.5 * 4,000 = 20,500)
     assert (forecast["finish_p50"], forecast["eac_p50"]) in (
-        (date(2026, 4, 1), 16500.0), (date(2026, 4, 14), 24500.0))
-    assert forecast["finish_p80"] == forecast["finish_p95"] == date(2026, 4, 14)
+        (date(2026, 3, 31), 16500.0), (date(2026, 4, 13), 24500.0))
+    assert forecast["finish_p80"] == forecast["finish_p95"] == date(2026, 4, 13)
     assert forecast["eac_p80"] == forecast["eac_p95"] == 24500.0
     # deterministic: the same inputs and seed give the same numbers
     build(con, D)
@@ -148,12 +162,16 @@ def test_ratio_groups_fall_back_from_project_to_department_and_skill_to_all():
 def test_a_project_ahead_of_its_plan_keeps_its_lead():
     """The first test's data, but by D A2 is reported 100 % and A3, started early, 20 %:
     EV = 16 + 40 + 0.2 * 40 = 64 = PV(9) > PV(AT = 8) = 56, so ES = 9 (Thu 03-12), one working day
-    ahead. The plan left from k = 9 (at least each task's own remaining work), at 1.5:
-      A2 remaining 0; plan_left max(10 - 9, 0) = 1 -> 1.5 -> 2 after D: k 10, Fri 03-13
-      A3 remaining 4 * 0.8 = 3.2; plan_left max(14 - 9, 3.2) = 5 -> 7.5 -> 8: k 16, Tue 03-24
-      A4 plan_left max(5 - 9, 2) = 2 -> 3: k 11, Mon 03-16
+    ahead (no wait factor: AT / ES < 1; no status lag: A2, in progress, was reported on D). The
+    plan left from k = 9, at least each task's own remaining work and E1's queue (A4 2, A2 0, A3
+    4 * 0.8 = 3.2 in planned order), at 1.5:
+      A2 remaining 0; plan_left max(10 - 9, 0, 2) = 2 (E1 has A4 to do first) -> 3 after D:
+         k 11, Mon 03-16
+      A3 remaining 3.2; plan_left max(14 - 9, 3.2, 2 + 0 + 3.2) = 5.2 -> 7.8 -> 8: k 16, Tue 03-24
+      A4 plan_left max(5 - 9, 2, 2) = 2 -> 3: k 11
     finish Tue 03-24, a week before the 04-01 of the project three days behind; remaining budget
-    0 + 100 * 40 * 0.8 + 1,600 = 4,800, EAC = 4,500 + 1.5 * 4,800 = 11,700."""
+    0 + 100 * 40 * 0.8 + 1,600 = 4,800, EAC = 4,500 + 1.5 * 4,800 = 11,700. (Before the queue
+    counted, A2's plan_left was 1 and A3's 5: the same dates.)"""
     con = warehouse()
     load(con)
     insert(con, "task_progress", [{"task_id": "A2", "status_date": "2026-03-11", "percent_complete": 100.0},
@@ -162,7 +180,7 @@ def test_a_project_ahead_of_its_plan_keeps_its_lead():
     build(con, D)
     tasks = {t["task_id"]: t for t in rows(con, "select * from intermediate.int_forecast_tasks")}
     assert {t: (round(v["remaining_working_days"], 9), v["plan_left_working_days"]) for t, v in tasks.items()} == {
-        "A2": (0.0, 1.0), "A3": (3.2, 5.0), "A4": (2.0, 2.0)}
+        "A2": (0.0, 2.0), "A3": (3.2, 5.2), "A4": (2.0, 2.0)}
     assert_row(row(con, "marts.kpi_forecast", project_id="A"), {
         "finish_p50": "2026-03-24", "finish_p80": "2026-03-24", "finish_p95": "2026-03-24",
         "eac_p50": 11700.0, "eac_p95": 11700.0, "remaining_budget": 4800.0, "tasks_remaining": 3})
@@ -177,12 +195,19 @@ def test_a_lead_over_a_pause_in_the_plan_is_not_a_lead():
     PV(14) = 40, PV(15) = 48, ES = 15 - (48 - 42) / (48 - 40) = 14.25, six days ahead. But
     k 9..14 of that lead (03-12..03-20) is the pause, still ahead of C: only 14.25 - 6 = 8.25
     counts. C has no finished task of its own and Build too few: all finished tasks, 1.5.
-      C2: remaining 5 * 0.95 = 4.75; plan_left max(19 - 8.25, 4.75) = 10.75; * 1.5 = 16.125
-          -> 17 working days after D: k 25 = Mon 04-06 (k 20 = 03-30, k 24 = Fri 04-03)
-      C1: remaining 0; plan_left max(5 - 8.25, 0) = 0 -> at least 1: k 9
-    finish Mon 04-06; remaining budget 100 * 40 * 0.95 = 3,800 (C1 none left),
-    EAC = 0 + 1.5 * 3,800 = 5,700. Taking the pause as lead, C2 would end at k 14.25 + 4.75 *
-    1.5 -> k 16, 03-24, the day after it is planned to start."""
+      C2: remaining 5 * 0.95 = 4.75; plan left from k 14.25 to 19 = 4.75 worked days (no pause
+          in it), at least the remaining 4.75, plus the 6 paused days of the lead:
+          plan_left 10.75. A draw scales the work, not the wait, and counts from where C's
+          status reports leave it: C1 (in progress, reported 03-09, k 6) and C2 (reported
+          03-10, k 7), 8 weight hours a day each, stand 2 and 1 working days before D, so C
+          stands 1.5 before it (no wait factor: AT / ES < 1). -1.5 + 4.75 * 1.5 + 6 = 11.625
+          -> 12 working days after D: k 20 = Mon 03-30
+      C1: remaining 0; planned end k 5 before AT and ES: plan_left 0 -> at least 1: k 9
+    finish Mon 03-30; remaining budget 100 * 40 * 0.95 = 3,800 (C1 none left),
+    EAC = 0 + 1.5 * 3,800 = 5,700. (Stretching the pause with the work, from D, this test
+    expected Mon 04-06: 10.75 * 1.5 = 16.125 -> 17 days, k 25, the 6-day wait made 9.) Taking
+    the pause as lead, C2 would end 6 working days earlier still, at k 14, the Friday before
+    it is planned to start."""
     con = warehouse()
     load(con)
     insert(con, "projects", [project("C", department="Build", start_date="2026-03-02",
@@ -202,9 +227,41 @@ def test_a_lead_over_a_pause_in_the_plan_is_not_a_lead():
                                                 " where project_id = 'C'")}
     assert {t: (round(v["remaining_working_days"], 9), v["plan_left_working_days"], v["ratio_group"])
             for t, v in tasks.items()} == {"C1": (0.0, 0.0, "all"), "C2": (4.75, 10.75, "all")}
+    assert {t: (v["plan_worked_working_days"], v["plan_paused_working_days"]) for t, v in tasks.items()} == {
+        "C1": (0.0, 0.0), "C2": (4.75, 6.0)}
     assert_row(row(con, "marts.kpi_forecast", project_id="C"), {
-        "finish_p50": "2026-04-06", "finish_p95": "2026-04-06", "eac_p50": 5700.0, "eac_p95": 5700.0,
+        "finish_p50": "2026-03-30", "finish_p95": "2026-03-30", "eac_p50": 5700.0, "eac_p95": 5700.0,
         "ac": 0.0, "remaining_budget": 3800.0, "tasks_remaining": 2})
+
+
+def test_a_pause_in_the_plan_left_is_waited_out_not_stretched():
+    """Project C as above, but C1 ran to plan (done Fri 03-06, no hours logged: not history) and
+    C2 has not begun: EV = 40 = PV(5) = ... = PV(14), so at D (k 8, inside the pause) C is on
+    schedule, ES = AT = 8 (no status lag: nothing in progress; no wait factor). C2's plan left,
+    (8, 19], holds the rest of the pause, k 9..14 (6 days), and C2's k 15..19 (5 worked days).
+    At 1.5 the work is stretched, the wait is not: 5 * 1.5 + 6 = 13.5 -> 14 working days after
+    D: k 22 = Wed 04-01 (k 20 = Mon 03-30). Stretching the whole plan left, (19 - 8) * 1.5 =
+    16.5 -> 17: k 25, Mon 04-06, would have C2 start 4.5 days after its planned start although
+    C is on schedule. Remaining budget 4,000, EAC = 0 + 1.5 * 4,000 = 6,000."""
+    con = warehouse()
+    load(con)
+    insert(con, "projects", [project("C", department="Build", start_date="2026-03-02",
+                                     planned_end_date="2026-03-27", budget=8000.0)], file="c.csv")
+    insert(con, "tasks", [
+        task("C1", "C", "2026-03-02", "2026-03-06", planned_hours=40.0, actual_start="2026-03-02",
+             completed_on="2026-03-06", status="done"),
+        task("C2", "C", "2026-03-23", "2026-03-27", planned_hours=40.0),
+    ], file="c.csv")
+    build(con, D)
+    assert row(con, "marts.kpi_project", project_id="C")["es"] == 8.0
+    tasks = {t["task_id"]: t for t in rows(con, "select * from intermediate.int_forecast_tasks"
+                                                " where project_id = 'C'")}
+    assert {t: (v["remaining_working_days"], v["plan_worked_working_days"],
+                v["plan_paused_working_days"], v["plan_left_working_days"])
+            for t, v in tasks.items()} == {"C2": (5.0, 5.0, 6.0, 11.0)}
+    assert_row(row(con, "marts.kpi_forecast", project_id="C"), {
+        "finish_p50": "2026-04-01", "finish_p80": "2026-04-01", "finish_p95": "2026-04-01",
+        "eac_p50": 6000.0, "eac_p95": 6000.0, "ac": 0.0, "remaining_budget": 4000.0, "tasks_remaining": 1})
 
 
 def test_no_history_no_forecast():

@@ -110,29 +110,6 @@ forecast_numbers as (
     from earned_schedule
 ),
 
-calendar_end as (
-    select
-        calendar.working_weekdays,
-        calendar.day as last_day,
-        calendar.wd_through as last_wd
-    from intermediate.int_calendar as calendar
-    inner join intermediate.int_date_bounds as bounds on calendar.day = bounds.calendar_end
-),
-
-week_after_calendar as (
-    select
-        calendar_end.working_weekdays,
-        day_offsets.day_offset,
-        row_number() over pattern_week as nth_in_week,
-        count(*) over (partition by calendar_end.working_weekdays) as per_week
-    from calendar_end
-    cross join range(1, 8) as day_offsets(day_offset)
-    where substr(
-        calendar_end.working_weekdays, isodow(calendar_end.last_day + day_offsets.day_offset::integer), 1
-    ) = '1'
-    window pattern_week as (partition by calendar_end.working_weekdays order by day_offsets.day_offset)
-),
-
 forecast_targets as (
     select
         forecast_numbers.project_id,
@@ -141,9 +118,11 @@ forecast_targets as (
         forecast_numbers.start_wd_before + forecast_numbers.forecast_working_day as target_wd,
         forecast_numbers.start_wd_before + forecast_numbers.forecast_working_day
             - calendar_end.last_wd as beyond_calendar,
-        calendar_end.last_day
+        calendar_end.last_day,
+        calendar_end.per_week,
+        calendar_end.week_offsets
     from forecast_numbers
-    inner join calendar_end using (working_weekdays)
+    inner join intermediate.int_calendar_end as calendar_end using (working_weekdays)
     where forecast_numbers.forecast_working_day is not null
 ),
 
@@ -156,18 +135,20 @@ forecast_dates as (
         and calendar.is_working_day
     where forecast_targets.beyond_calendar <= 0
     union all
+    -- past the calendar's end working days follow the weekly pattern (int_calendar_end)
     select
         forecast_targets.project_id,
         forecast_targets.as_of,
         forecast_targets.last_day
-            + (7 * ((forecast_targets.beyond_calendar - 1) // week.per_week) + week.day_offset)::integer
+            + (7 * ((forecast_targets.beyond_calendar - 1) // forecast_targets.per_week)
+               + forecast_targets.week_offsets[
+                   (forecast_targets.beyond_calendar - 1) % forecast_targets.per_week + 1])::integer
             as forecast_date
     from forecast_targets
-    inner join week_after_calendar as week
-        on week.working_weekdays = forecast_targets.working_weekdays
-        and week.nth_in_week = (forecast_targets.beyond_calendar - 1) % week.per_week + 1
     where forecast_targets.beyond_calendar > 0
-        and 7 * ((forecast_targets.beyond_calendar - 1) // week.per_week) + week.day_offset
+        and forecast_targets.per_week > 0
+        and 7 * ((forecast_targets.beyond_calendar - 1) // forecast_targets.per_week)
+            + forecast_targets.week_offsets[(forecast_targets.beyond_calendar - 1) % forecast_targets.per_week + 1]
             <= date '9999-12-31' - forecast_targets.last_day
 )
 

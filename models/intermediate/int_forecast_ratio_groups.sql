@@ -2,8 +2,10 @@
 -- by project ('project': the project's own finished tasks, the nearest reference class - same
 -- team, same planner, same conditions - and the one that tells a project running at twice its
 -- estimates from one running to plan), by department and skill ('department_skill'), by
--- department ('department') and all together ('all'). One row per group with its task count and
--- its ratios as one list of (duration_ratio, effort_ratio) pairs sorted by duration ratio, then
+-- department ('department') and all together ('all'). One row per group with its task count,
+-- its pace (the working days its tasks took over the working days they were planned for: the
+-- rate at which its tasks get through planned days, which kpi_forecast compares with a
+-- project's AT / ES) and its ratios as one list of (duration_ratio, effort_ratio) pairs sorted by duration ratio, then
 -- effort ratio, then task_id: one position draws one finished task's pair (time and effort
 -- overruns go together), and the sort makes the same position the same quantile of duration in
 -- every group (kpi_forecast gives all of a project's groups the same position in a draw).
@@ -25,6 +27,7 @@ with groups as (
         department,
         skill,
         count(*) as tasks,
+        sum(actual_working_days) / sum(planned_working_days) as pace,
         list(
             {'duration_ratio': duration_ratio, 'effort_ratio': effort_ratio}
             order by duration_ratio, effort_ratio, task_id
@@ -40,6 +43,7 @@ select
     department,
     skill,
     tasks,
+    pace,
     least(tasks, 1000) as ratio_points,
     case
         when tasks <= 1000 then ratios

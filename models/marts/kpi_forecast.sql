@@ -10,11 +10,23 @@
 -- move together, and independent draws per task average out into a spread far narrower than
 -- projects really show (the backtest, docs/kpis.md). The hash makes the same inputs always
 -- give the same forecast.
--- In a draw a task finishes on working day as_of_wd_through + max(1, ceil(plan_left_working_days
--- * duration_ratio)) of the project's calendar and costs remaining_budget * effort_ratio more;
--- finish = the latest task finish, EAC = AC + the sum of the remaining costs. Within a group
--- the ratio is the same for every task of the draw, so only the group's longest plan_left and
--- its summed remaining budget matter: the draws run over (project, group) pairs, not tasks.
+-- In a draw a task finishes on working day as_of_wd_through + max(1, ceil(status_wd_through -
+-- as_of_wd_through + plan_worked_working_days * duration_ratio * wait_factor +
+-- plan_paused_working_days)) of the project's calendar (counted from where its status reports
+-- leave it, the work left scaled, the planned pauses not: int_forecast_tasks) and costs
+-- remaining_budget * effort_ratio more.
+-- wait_factor = max(1, schedule_pace / max(pace, 1)) per project and group: a project that has
+-- taken more working days per planned day earned (AT / ES) than the group's finished tasks
+-- took per planned day (their pace; at least 1, so that tasks beating their plans do not pass
+-- for waiting) has lost the difference to waits no task's duration shows - a member not free
+-- yet, a hand-over, work queued behind other work. The remaining plan is taken to go on at
+-- the project's own pace, as the earned-schedule forecast AT + (PD - ES) / SPI(t) has it; the
+-- draw's task ratio still sets the spread. A project at or ahead of its plan has a factor 1.
+-- Finish = the latest task finish, EAC = AC + the sum of the remaining costs. Within a group
+-- the ratio is the same for every task of the draw, so only the tasks whose (worked, paused)
+-- pair no other task of the group matches or beats in both can be the group's latest (most
+-- often one) and only the group's summed remaining budget matters: the draws run over
+-- (project, group) pairs, not tasks.
 -- finish_pNN / eac_pNN = the NN % quantile over the draws (quantile_disc: a value some draw took).
 -- A project with nothing left to do finishes on the first working day after D at EAC = AC; one
 -- whose remaining tasks have no finished task to draw from has null forecasts.
@@ -47,12 +59,42 @@ drawable as (
         tasks.project_id,
         tasks.group_key,
         any_value(tasks.as_of_wd_through) as as_of_wd_through,
-        max(tasks.plan_left_working_days) as plan_left_working_days,
+        any_value(tasks.status_wd_through) as status_wd_through,
         sum(tasks.remaining_budget) as remaining_budget,
-        any_value(ratio_groups.ratio_points) as group_size
+        any_value(ratio_groups.ratio_points) as group_size,
+        greatest(coalesce(any_value(tasks.schedule_pace) / greatest(any_value(ratio_groups.pace), 1), 1), 1)
+            as wait_factor
     from intermediate.int_forecast_tasks as tasks
     inner join intermediate.int_forecast_ratio_groups as ratio_groups using (group_key)
     group by tasks.project_id, tasks.group_key
+),
+
+group_plans as (
+    -- the (worked, paused) plans of a group's open tasks that can be its latest finish in some
+    -- draw: those with more worked days than every plan with at least as many paused days
+    select
+        project_id,
+        group_key,
+        plan_worked_working_days,
+        plan_paused_working_days,
+        worked_with_more_paused is null as carries_cost
+    from (
+        select
+            project_id,
+            group_key,
+            plan_worked_working_days,
+            plan_paused_working_days,
+            max(plan_worked_working_days) over (
+                partition by project_id, group_key
+                order by plan_paused_working_days desc, plan_worked_working_days desc
+                rows between unbounded preceding and 1 preceding
+            ) as worked_with_more_paused
+        from (
+            select distinct project_id, group_key, plan_worked_working_days, plan_paused_working_days
+            from intermediate.int_forecast_tasks
+        )
+    )
+    where worked_with_more_paused is null or plan_worked_working_days > worked_with_more_paused
 ),
 
 ratio_points as (
@@ -99,17 +141,27 @@ group_draws as (
 
 project_draws as (
     select
-        project_id,
-        draw,
+        group_draws.project_id,
+        group_draws.draw,
         -- working-day number (on the project's calendar) of the latest task finish
         max(
-            as_of_wd_through
-            -- (less 1e-9, so that a product like 4 * 1.5 = 6.000000000000001 stays 6)
-            + greatest(ceil(plan_left_working_days * duration_ratio - 1e-9), 1)::bigint
+            group_draws.as_of_wd_through
+            + greatest(
+                -- (less 1e-9, so that a product like 4 * 1.5 = 6.000000000000001 stays 6)
+                ceil(
+                    group_draws.status_wd_through - group_draws.as_of_wd_through
+                    + group_plans.plan_worked_working_days * group_draws.duration_ratio * group_draws.wait_factor
+                    + group_plans.plan_paused_working_days - 1e-9
+                ),
+                1
+            )::bigint
         ) as finish_wd,
-        sum(remaining_budget * effort_ratio) as remaining_cost
+        -- each group's cost once (on its plan with the most paused days)
+        sum(group_draws.remaining_budget * group_draws.effort_ratio)
+            filter (where group_plans.carries_cost) as remaining_cost
     from group_draws
-    group by project_id, draw
+    inner join group_plans using (project_id, group_key)
+    group by group_draws.project_id, group_draws.draw
 ),
 
 quantiles as (
@@ -154,39 +206,16 @@ targets as (
     where finish_wd_q is not null
 ),
 
-calendar_end as (
-    -- after calendar_end there are no holidays: working days follow the weekly pattern
-    select
-        calendar.working_weekdays,
-        calendar.day as last_day,
-        calendar.wd_through as last_wd
-    from intermediate.int_calendar as calendar
-    inner join intermediate.int_date_bounds as bounds on calendar.day = bounds.calendar_end
-),
-
-week_after_calendar as (
-    -- the working days among the 7 days after calendar_end, numbered, per pattern
-    select
-        calendar_end.working_weekdays,
-        day_offsets.day_offset,
-        row_number() over pattern_week as nth_in_week,
-        count(*) over (partition by calendar_end.working_weekdays) as per_week
-    from calendar_end
-    cross join range(1, 8) as day_offsets(day_offset)
-    where substr(
-        calendar_end.working_weekdays,
-        isodow(calendar_end.last_day + day_offsets.day_offset::integer),
-        1
-    ) = '1'
-    window pattern_week as (
-        partition by calendar_end.working_weekdays order by day_offsets.day_offset
-    )
-),
-
 placed as (
-    select targets.*, targets.target_wd - calendar_end.last_wd as beyond_calendar, calendar_end.last_day
+    -- past the calendar's end working days follow the weekly pattern (int_calendar_end)
+    select
+        targets.*,
+        targets.target_wd - calendar_end.last_wd as beyond_calendar,
+        calendar_end.last_day,
+        calendar_end.per_week,
+        calendar_end.week_offsets
     from targets
-    inner join calendar_end using (working_weekdays)
+    inner join intermediate.int_calendar_end as calendar_end using (working_weekdays)
 ),
 
 target_dates as (
@@ -204,14 +233,14 @@ target_dates as (
         placed.project_id,
         placed.level,
         placed.last_day
-            + (7 * ((placed.beyond_calendar - 1) // week.per_week) + week.day_offset)::integer
+            + (7 * ((placed.beyond_calendar - 1) // placed.per_week)
+               + placed.week_offsets[(placed.beyond_calendar - 1) % placed.per_week + 1])::integer
             as finish_date
     from placed
-    inner join week_after_calendar as week
-        on week.working_weekdays = placed.working_weekdays
-        and week.nth_in_week = (placed.beyond_calendar - 1) % week.per_week + 1
     where placed.beyond_calendar > 0
-        and 7 * ((placed.beyond_calendar - 1) // week.per_week) + week.day_offset
+        and placed.per_week > 0
+        and 7 * ((placed.beyond_calendar - 1) // placed.per_week)
+            + placed.week_offsets[(placed.beyond_calendar - 1) % placed.per_week + 1]
             <= date '9999-12-31' - placed.last_day
 ),
 
