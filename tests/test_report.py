@@ -154,3 +154,57 @@ def test_self_contained_offline_and_print_friendly(html):
     assert not re.search(r"<link|<iframe|@import|src=", html, re.I)
     assert len(re.findall(r"<script", html)) == 1  # the one inline filter and sort script
     assert "@media print" in html
+
+
+DRIVERS = [  # project, driver, share, flagged, rank
+    ("A1", "skill_gap", 0.4, True, 1), ("A1", "over_allocation", 0.3, True, 2),
+    ("B2", "estimation", 0.5, True, 1), ("B2", "scope_creep", 0.1, False, None),
+]
+EVIDENCE = [  # project, driver, task, employee, hours, detail
+    ("A1", "skill_gap", "T1", "E1", 30.0, "a1-skill-t1"),
+    ("A1", "skill_gap", "T2", "E2", 10.0, "a1-skill-t2"),
+    ("A1", "over_allocation", "T3", "E1", 50.0, "a1-over-t3"),
+    ("B2", "estimation", "T4", "E3", 70.0, "b2-est-t4"),
+    ("B2", "estimation", "T5", "E3", 5.0, "b2-est-t5"),
+    ("B2", "scope_creep", "T6", "E4", 99.0, "b2-scope-t6"),  # not flagged: no evidence
+]
+
+
+@pytest.fixture(scope="module")
+def with_drivers(tmp_path_factory) -> Path:
+    """The three projects with root-cause drivers and their evidence."""
+    path = write_kpi(tmp_path_factory.mktemp("d") / RELEASE / "kpi.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("""CREATE TABLE rca_drivers (project_id VARCHAR, driver VARCHAR,
+            share DOUBLE, baseline DOUBLE, lift DOUBLE, flagged BOOLEAN, rank INT)""")
+        con.executemany("INSERT INTO rca_drivers VALUES (?, ?, ?, 0.1, ? / 0.1, ?, ?)",
+                        [(p, d, s, s, f, r) for p, d, s, f, r in DRIVERS])
+        con.execute("""CREATE TABLE rca_evidence (project_id VARCHAR, driver VARCHAR,
+            task_id VARCHAR, task_name VARCHAR, employee_id VARCHAR, hours DOUBLE,
+            detail VARCHAR)""")
+        con.executemany("INSERT INTO rca_evidence VALUES (?, ?, ?, 'task', ?, ?, ?)", EVIDENCE)
+    return path
+
+
+def test_evidence_of_several_projects_in_one_query_is_each_projects_own(with_drivers):
+    with KpiData(with_drivers) as kpi:
+        both = kpi.evidence_details(["B2", "A1"], limit=2)
+        assert both["project_id"].to_list() == ["B2", "B2", "A1", "A1"]  # given order, 2 each
+        # per project: the primary driver's first, most hours first
+        assert both["detail"].to_list() == ["b2-est-t4", "b2-est-t5", "a1-skill-t1",
+                                            "a1-skill-t2"]
+        for project in ("A1", "B2"):
+            own = both.filter(both["project_id"] == project).drop("project_id")
+            assert own.equals(kpi.evidence_detail(project, limit=2))
+
+
+def test_drivers_section_shows_each_projects_chart_and_evidence(with_drivers):
+    html = render_report(with_drivers)
+    sections = dict(re.findall(r'<h3 id="(\w+)">.*?</h3>(.*?)</div>',
+                               html.split('<section id="drivers">')[1], re.S))
+    assert set(sections) == {"A1", "B2"}
+    for project, own in sections.items():
+        assert "<svg" in own and "share of hours per driver" in own  # its drivers chart
+        shown = set(re.findall(r"\b([ab]\d-[a-z]+-t\d)\b", own))
+        assert shown == {e[5] for e in EVIDENCE
+                         if e[0] == project and e[1] != "scope_creep"}, project

@@ -120,6 +120,7 @@ class KpiBase:
                 f"export dir that holds kpi.duckdb")
         self.path = path.resolve()  # pins the release behind the export-dir symlink
         self.con = duckdb.connect(str(self.path), read_only=True)
+        self._columns: dict[str, list[str]] = {}
         try:
             self._setup(as_of, department)
         except BaseException:
@@ -183,9 +184,12 @@ class KpiBase:
         return table in self.tables
 
     def columns(self, table: str) -> list[str]:
-        return [c for (c,) in self.con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = $t "
-            "ORDER BY column_index", {"t": table}).fetchall()]
+        # asked by every table() call; the file is opened read-only, so its columns are fixed
+        if table not in self._columns:
+            self._columns[table] = [c for (c,) in self.con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = $t "
+                "ORDER BY column_index", {"t": table}).fetchall()]
+        return list(self._columns[table])
 
     def require(self, *tables: str) -> None:
         missing = [t for t in tables if t not in self.tables]

@@ -18,7 +18,7 @@ import polars as pl
 from pipelines.analysis.base import STAGE, KpiBase
 from pipelines.analysis.chartkit import (
     DRIVER_ORDER, HEALTH_COLORS, INDEX_COLORS, WIDTH, flag_scale, folded_lines, index_lines,
-    rules, scale)
+    rules, scale, tooltips)
 
 # The tasks, employees and hours behind each driver's share (one row per project, driver, task,
 # employee and, for over_allocation, week): the failing-projects drill-down.
@@ -168,21 +168,31 @@ class FailingData(KpiBase):
         """The largest pieces of evidence of a project's flagged drivers, each with why it
         counts in words (rca_evidence.detail); over-allocated weeks summed per task and
         person."""
+        return self.evidence_details([project_id], limit).drop("project_id")
+
+    def evidence_details(self, project_ids: Iterable[str], limit: int = 20) -> pl.DataFrame:
+        """evidence_detail of several projects in one query (one scan of rca_evidence, not one
+        per project): `limit` rows per project, with its project_id, in the given order."""
         self.require(EVIDENCE_TABLE, "rca_drivers")
+        ids = list(project_ids)
         return self.sql(f"""
             WITH flagged AS (
-                SELECT driver, rank FROM {self.table('rca_drivers')}
-                WHERE project_id = $p AND flagged
+                SELECT project_id, driver, rank FROM {self.table('rca_drivers')}
+                WHERE list_contains($ids, project_id) AND flagged
             )
-            SELECT e.driver, e.task_id, any_value(e.task_name) AS task_name, e.employee_id,
-                   sum(e.hours) AS hours, count(*) AS rows_,
+            SELECT e.project_id, e.driver, e.task_id, any_value(e.task_name) AS task_name,
+                   e.employee_id, sum(e.hours) AS hours,
                    CASE WHEN count(*) = 1 THEN any_value(e.detail)
                         ELSE count(*) || ' weeks, e.g. ' || max(e.detail) END AS detail
-            FROM {self.table(EVIDENCE_TABLE)} AS e JOIN flagged USING (driver)
-            WHERE e.project_id = $p
-            GROUP BY e.driver, e.task_id, e.employee_id, flagged.rank
-            ORDER BY flagged.rank NULLS LAST, hours DESC
-            LIMIT $limit""", p=project_id, limit=limit).drop("rows_")
+            FROM {self.table(EVIDENCE_TABLE)} AS e JOIN flagged USING (project_id, driver)
+            WHERE list_contains($ids, e.project_id)
+            GROUP BY e.project_id, e.driver, e.task_id, e.employee_id, flagged.rank
+            QUALIFY row_number() OVER (
+                PARTITION BY e.project_id
+                ORDER BY flagged.rank NULLS LAST, sum(e.hours) DESC, e.task_id, e.employee_id
+            ) <= $limit
+            ORDER BY list_position($ids, e.project_id), flagged.rank NULLS LAST, hours DESC,
+                     e.task_id, e.employee_id""", ids=ids, limit=limit)
 
 
 def primary_driver_counts(red: pl.DataFrame) -> pl.DataFrame:
@@ -227,12 +237,12 @@ def money_at_risk(red: pl.DataFrame, limit: int = 15, width: int = WIDTH - 300
     bars = base.mark_bar(color=HEALTH_COLORS["red"]).encode(
         x=alt.X("at_risk:Q", title="forecast overrun (−VAC = EAC − BAC)",
                 axis=alt.Axis(format="~s")),
-        tooltip=["project_id", "project_name", "department",
-                 alt.Tooltip("at_risk:Q", format=",.0f", title="forecast overrun"),
-                 alt.Tooltip("cpi:Q", format=".2f"), alt.Tooltip("spi:Q", format=".2f"),
-                 "primary_driver"])
+        tooltip=tooltips("project_id", "project_name", "department",
+                         alt.Tooltip("at_risk:Q", format=",.0f", title="forecast overrun"),
+                         alt.Tooltip("cpi:Q", format=".2f"), alt.Tooltip("spi:Q", format=".2f"),
+                         "primary_driver"))
     text = base.mark_text(align="left", dx=4, fontSize=11).encode(
-        x="at_risk:Q", text="label:N").transform_calculate(
+        x=alt.X("at_risk:Q"), text=alt.Text("label:N")).transform_calculate(
         label="format(datum.at_risk, '.3~s') + ' · ' + datum.primary_driver")
     rest = red.height - top.height
     title = f"Failing projects with the most money at risk (top {top.height} of {red.height})" \
@@ -270,11 +280,13 @@ def project_drivers(drivers: pl.DataFrame, project_id: str) -> alt.LayerChart:
     bars = base.mark_bar().encode(
         x=alt.X("share:Q", title="share of the project's hours", axis=alt.Axis(format=".0%")),
         color=alt.Color("flagged:N", title="flagged", scale=flag_scale(false="#9ecae1")),
-        tooltip=["driver", alt.Tooltip("share:Q", format=".1%"),
-                 alt.Tooltip("baseline:Q", format=".1%"), alt.Tooltip("lift:Q", format=".1f"),
-                 "flagged", "rank", alt.Tooltip("hours:Q", format=",.0f"), "hours_of"],
+        tooltip=tooltips("driver", alt.Tooltip("share:Q", format=".1%"),
+                         alt.Tooltip("baseline:Q", format=".1%"),
+                         alt.Tooltip("lift:Q", format=".1f"), "flagged", "rank",
+                         alt.Tooltip("hours:Q", format=",.0f"), "hours_of"),
     )
-    baseline = base.mark_tick(color="black", thickness=2, size=22).encode(x="baseline:Q")
+    baseline = base.mark_tick(color="black", thickness=2, size=22).encode(
+        x=alt.X("baseline:Q"))
     return (bars + baseline).properties(
         title=f"{project_id}: share of hours per driver (tick = median of green projects)",
         width=WIDTH - 160)

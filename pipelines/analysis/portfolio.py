@@ -18,7 +18,7 @@ import polars as pl
 
 from pipelines.analysis.base import ACTIVE, STAGE, KpiBase
 from pipelines.analysis.chartkit import (
-    DATE_AXIS, HEALTH_COLORS, WIDTH, health_scale, index_lines, rules)
+    DATE_AXIS, HEALTH_COLORS, WIDTH, health_scale, index_lines, rules, tooltips)
 
 LABELLED = 5  # projects named in a chart of every project: the worst few by money at risk
 QUARTERS = 8  # quarters of finish in the on-time heatmap
@@ -154,7 +154,7 @@ def health_by_department(counts: pl.DataFrame) -> alt.Chart:
         color=alt.Color("health:N", scale=health_scale(), title="health"),
         order=alt.Order("health_rank:Q"),
         column=alt.Column("stage:N", title=None, sort=["active", "finished"]),
-        tooltip=["department", "stage", "health", "projects"],
+        tooltip=tooltips("department", "stage", "health", "projects"),
     ).transform_calculate(
         health_rank="indexof(['red','amber','green','unknown'], datum.health)",
     ).properties(width=WIDTH // 2 - 40)
@@ -187,15 +187,15 @@ def cpi_spi(points: pl.DataFrame, red_below: float = 0.9,
         y=alt.Y(**axis("cpi", "CPI (cost: earned value / actual cost)")),
         color=alt.Color("health:N", scale=health_scale()),
         shape=alt.Shape("stage:N", title="stage"),
-        tooltip=["project_id", "project_name", "department", "health", "stage",
-                 alt.Tooltip("cpi:Q", format=".2f"), alt.Tooltip("spi:Q", format=".2f"),
-                 alt.Tooltip("vac:Q", format=",.0f", title="VAC")],
+        tooltip=tooltips("project_id", "project_name", "department", "health", "stage",
+                         alt.Tooltip("cpi:Q", format=".2f"), alt.Tooltip("spi:Q", format=".2f"),
+                         alt.Tooltip("vac:Q", format=",.0f", title="VAC")),
     )
     ring = base.transform_filter("datum.label != null").mark_point(
-        size=160, color="black", strokeWidth=1.5).encode(x="spi:Q", y="cpi:Q")
+        size=160, color="black", strokeWidth=1.5).encode(x=alt.X("spi:Q"), y=alt.Y("cpi:Q"))
     labels = base.transform_filter("datum.label != null").mark_text(
         align="left", dx=8, dy=-6, fontSize=12, fontWeight="bold").encode(
-        x="spi:Q", y="cpi:Q", text="label:N")
+        x=alt.X("spi:Q"), y=alt.Y("cpi:Q"), text=alt.Text("label:N"))
     red = HEALTH_COLORS["red"]
     layers = [rules([1.0], "x", "#555", False), rules([1.0], "y", "#555", False),
               rules([red_below], "x", red), rules([red_below], "y", red), dots, ring, labels]
@@ -224,12 +224,13 @@ def on_time_heatmap(delivery: pl.DataFrame) -> alt.LayerChart:
     cells = base.mark_rect().encode(
         color=alt.Color("pct_on_time:Q", title="on time", scale=alt.Scale(
             domain=[0, 1], scheme="redyellowgreen"), legend=alt.Legend(format=".0%")),
-        tooltip=["department", "quarter", "projects_finished", "projects_on_time",
-                 alt.Tooltip("pct_on_time:Q", format=".0%"),
-                 alt.Tooltip("avg_delay_days:Q", format=".0f", title="avg delay (days)")],
+        tooltip=tooltips("department", "quarter", "projects_finished", "projects_on_time",
+                         alt.Tooltip("pct_on_time:Q", format=".0%"),
+                         alt.Tooltip("avg_delay_days:Q", format=".0f",
+                                     title="avg delay (days)")),
     )
     text = base.mark_text(fontSize=11).encode(
-        text="label:N",
+        text=alt.Text("label:N"),
         color=alt.condition("datum.pct_on_time < 0.2 || datum.pct_on_time > 0.8",
                             alt.value("white"), alt.value("black")),
     ).transform_calculate(label="datum.projects_on_time + '/' + datum.projects_finished")
@@ -249,7 +250,7 @@ def portfolio_trend(trend: pl.DataFrame, red_below: float = 0.9) -> alt.VConcatC
         y=alt.Y("projects:Q", stack=True, title="active projects"),
         color=alt.Color("health:N", scale=health_scale()),
         order=alt.Order("rank:Q"),
-        tooltip=[alt.Tooltip("as_of:T"), "health:N", "projects:Q"],
+        tooltip=tooltips(alt.Tooltip("as_of:T"), "health:N", "projects:Q"),
     ).transform_calculate(rank="indexof(['red','amber','green'], datum.health)")
     return alt.vconcat(
         index, health.properties(title="Active projects by health", width=WIDTH, height=150),

@@ -34,6 +34,7 @@ from pipelines.analysis.narrative import money, num, pct, plural
 TOP = 10  # failing projects in the money-at-risk list and with a drivers section
 TOP_PER_DEPARTMENT = 3  # ... and the worst of each department (shown when it is filtered)
 MOVERS = 5  # worst movers listed per comparison
+EVIDENCE_ROWS = 5  # largest pieces of evidence per project in the drivers section
 RECENT_MONTHS = 12
 ALL = "ALL"  # the data-scope of the parts for the whole portfolio
 LIST_COLUMNS = {"project_id": "project", "project_name": "name", "department": "department",
@@ -159,7 +160,7 @@ def render_report(kpi_duckdb: Path, warnings: Sequence[str] = ()) -> str:
         projects = _project_list(kpi)
         _attention(kpi, page, projects)
         _active(kpi, page)
-        _finished(kpi, page)
+        _finished(kpi, page, projects)
         _drivers(kpi, page, projects)
         _full_list(page, projects)
         return page.render()
@@ -380,10 +381,10 @@ def _active(kpi: KpiData, page: _Page) -> None:
     page.add("</section>")
 
 
-def _finished(kpi: KpiData, page: _Page) -> None:
+def _finished(kpi: KpiData, page: _Page, projects: pl.DataFrame) -> None:
     page.add(f'<section id="finished"><h2>Finished in the last {RECENT_MONTHS} months</h2>')
     recent = kpi.recently_finished(RECENT_MONTHS)
-    archive = kpi.projects().filter(pl.col("stage") == "finished").height - recent.height
+    archive = projects.filter(pl.col("stage") == "finished").height - recent.height
     page.per_department(recent, lambda rows, scope: page.text(_finished_text(rows, scope)))
     page.text(f"{plural(archive, 'project')} finished earlier {'is' if archive == 1 else 'are'} "
               f"the archive: in the full list below (stage `finished`).")
@@ -419,8 +420,9 @@ def _drivers(kpi: KpiData, page: _Page, projects: pl.DataFrame) -> None:
         page.text(f"No active project is failing (red) as of {kpi.as_of}.")
         page.add("</section>")
         return
+    ids = at_risk["project_id"].to_list()
     try:
-        drivers = kpi.drivers(at_risk["project_id"].to_list())
+        drivers = kpi.drivers(ids)
     except (MissingTableError, AsOfError) as e:
         page.note(f"Root-cause drivers are not available: {e}")
         page.add("</section>")
@@ -431,26 +433,37 @@ def _drivers(kpi: KpiData, page: _Page, projects: pl.DataFrame) -> None:
     page.text("Primary drivers of the active red projects, most money at risk first "
               "(`unexplained`: no driver reaches its share and lift thresholds):")
     page.add(chartkit.table(counts, {"VAC": "money"}).html)
-    for r in at_risk.iter_rows(named=True):
+    # the evidence of every project shown in one query, not one per project (21 at 2,000
+    # projects); without its table, each project's section says so
+    try:
+        evidence: pl.DataFrame | str = kpi.evidence_details(ids, limit=EVIDENCE_ROWS)
+    except (MissingTableError, AsOfError) as e:
+        evidence = str(e)
+    for r in at_risk.iter_rows(named=True):  # r: the project's kpi_project row, and more
         project_id = r["project_id"]
         mine = drivers.filter(pl.col("project_id") == project_id)
         page.add(f'<div class="project" data-department="{escape(r["department"])}" '
                  f'data-top="{int(r["top"])}"{"" if r["top"] else " hidden"}>'
                  f'<h3 id="{escape(project_id)}">{int(r["rank"])}. {escape(project_id)} '
                  f'{escape(r["project_name"])}</h3>')
-        page.text(narrative.project_text(kpi.project(project_id), mine))
+        page.text(narrative.project_text(r, mine))
         if not mine.is_empty():
             page.chart(failing.project_drivers(mine, project_id).properties(height=110))
-        page.guarded(lambda: _evidence(kpi, page, project_id))
+        _evidence(page, evidence, project_id)
         page.add("</div>")
     page.add("</section>")
 
 
-def _evidence(kpi: KpiData, page: _Page, project_id: str) -> None:
-    evidence = kpi.evidence_detail(project_id, limit=5)
-    if not evidence.is_empty():
+def _evidence(page: _Page, evidence: pl.DataFrame | str, project_id: str) -> None:
+    """One project's largest pieces of evidence, or why there are none (`evidence`: the
+    error message)."""
+    if isinstance(evidence, str):
+        page.note(evidence)
+        return
+    mine = evidence.filter(pl.col("project_id") == project_id).drop("project_id")
+    if not mine.is_empty():
         page.add("<p>The largest pieces of evidence:</p>")
-        page.add(chartkit.table(evidence, {"hours": "num1"}).html)
+        page.add(chartkit.table(mine, {"hours": "num1"}).html)
 
 
 def _full_list(page: _Page, projects: pl.DataFrame) -> None:
