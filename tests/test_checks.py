@@ -143,3 +143,46 @@ def test_set_rules_are_not_reevaluated_while_no_file_changes(con, tmp_path, monk
     verdict = gate(con, tmp_path, "timesheets")
     assert verdict.bad_rows == 2  # both timesheet rows book on T1
     assert "task_id references tasks.task_id" in verdict.messages()[0]
+
+
+def test_judging_the_suspects_finds_what_judging_every_row_finds(con, tmp_path):
+    """Cross-file rules judge only the rows that count of their suspects' keys
+    (set_rules.py); that must give exactly the findings of judging every row that counts:
+    here with a key delivered twice (the later file wins, breaking or healing a rule), an
+    employee-day over 24 h only across files, and a date outside the window."""
+    from datetime import date
+
+    from pipelines.checks import rules
+    from pipelines.checks.set_rules import evaluate_set_rules, set_rules
+    from pipelines.ingest.raw_schema import current_rows_sql
+
+    write_landing(tmp_path)
+    day = TIMESHEETS[0]
+    write_csv(tmp_path / "timesheets" / "2026-01-07.csv", [
+        {**day, "entry_id": "TS1", "task_id": "T404"},  # TS1 again, later: breaks a reference
+        {**day, "entry_id": "TS3", "hours": "9"},
+        {**day, "entry_id": "TS4", "hours": "8", "work_date": "2126-01-05"}])
+    write_csv(tmp_path / "timesheets" / "2026-01-08.csv", [
+        {**day, "entry_id": "TS5", "task_id": "T404"},
+        {**day, "entry_id": "TS3", "hours": "12"}])  # TS3 again: now 8 + 12 + ... > 24
+    write_csv(tmp_path / "timesheets" / "2026-01-09.csv", [
+        {**day, "entry_id": "TS5", "task_id": "T2"}])  # TS5 again, healed
+    for e in ENTITIES.values():
+        ingest_entity(con, tmp_path, e)
+    window = (date(1970, 1, 1), date(2076, 1, 1))
+    entity = ENTITIES["timesheets"]
+    evaluate_set_rules(con, entity, window)
+    found = sorted(con.execute("""SELECT _file, _row, rule FROM state.violations
+                                  WHERE kind = 'set'""").fetchall())
+    everything = f"WITH judged AS ({current_rows_sql(entity, excluded=('row',))})"
+    expected = sorted(
+        (file, row, rule) for rule, offending, _ in set_rules(entity, window)
+        for file, row, *_ in con.execute(f"{everything} {offending}").fetchall())
+    assert found == expected
+    assert {rule for _, _, rule in found} == {
+        rules.reference_rule(entity.column("task_id")),
+        "hours of one employee on one date sum to <= 24",
+        "work_date within the plausible dates 1970-01-01 to 2076-01-01"}
+    # TS5 counts from its last file, which heals the reference; the earlier row does not count
+    assert [(f, r) for f, r, rule in found if rule.startswith("task_id")] == [
+        ("timesheets/2026-01-07.csv", 1)]

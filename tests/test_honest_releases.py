@@ -214,3 +214,29 @@ def test_same_inputs_give_byte_identical_exports(project, capfd):
     assert run(capfd, "--as-of", AS_OF, "--warehouse", "one/w.duckdb",
                "--export-dir", "one/exports")[0] == 0
     assert Path("one/exports").resolve() == first  # identical content: not republished
+
+
+def test_freshness_reads_the_rows_that_count_not_every_raw_row(con, tmp_path):
+    """The latest raw timesheet day is tried first (publish/freshness.py); when the row
+    holding it no longer counts (its key was delivered again, dated earlier), the latest day
+    of the rows that count is found all the same."""
+    from datetime import date
+
+    from pipelines.contract import ENTITIES
+    from pipelines.ingest.load import ingest_entity
+    from pipelines.publish.freshness import freshness
+
+    write_landing(tmp_path)
+    write_csv(tmp_path / "timesheets" / "2026-01-07.csv",
+              [{**TIMESHEETS[0], "entry_id": "TS9", "work_date": "2026-01-07"}])
+    for e in ENTITIES.values():
+        ingest_entity(con, tmp_path, e)
+    assert freshness(con, date(2026, 1, 10))["timesheets"] == {
+        "latest": "2026-01-07", "file": "timesheets/2026-01-07.csv", "days_before_as_of": 3}
+    write_csv(tmp_path / "timesheets" / "2026-01-08.csv",  # TS9 corrected: it was the 6th
+              [{**TIMESHEETS[0], "entry_id": "TS9", "work_date": "2026-01-06"}])
+    ingest_entity(con, tmp_path, ENTITIES["timesheets"])
+    assert freshness(con, date(2026, 1, 10))["timesheets"] == {
+        "latest": "2026-01-06", "file": "timesheets/2026-01-08.csv", "days_before_as_of": 4}
+    assert freshness(con, date(2026, 1, 4))["timesheets"] == {
+        "latest": None, "file": None, "days_before_as_of": None}

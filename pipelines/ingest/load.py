@@ -22,6 +22,7 @@ so the write lock is held only while rows are typed and inserted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -298,11 +299,17 @@ def _load(con: duckdb.DuckDBPyConnection, entity: Entity, staged: str, report,
 
 
 def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
-                  foreign: list[exports.Foreign] | None = None) -> IngestReport:
+                  foreign: list[exports.Foreign] | None = None,
+                  before_reading: Callable[[], None] | None = None,
+                  schema_ready: bool = False) -> IngestReport:
     """Bring the entity's new and changed files into `raw.<entity>`; update the manifest.
     Its files are `<entity>.*`, `<entity>/**` and a unit `<file>#<entity>` of each tool
-    export or mapped file that may feed it (`foreign`: found once per run by the caller)."""
-    ensure_raw_schema(con)
+    export or mapped file that may feed it (`foreign`: found once per run by the caller).
+    `before_reading` is called before changed files are parsed (none changed: not called);
+    `schema_ready`: the caller ran ensure_raw_schema in this run already (it re-creates
+    every entity's view: 50 ms, paid once per run instead of once per entity)."""
+    if not schema_ready:
+        ensure_raw_schema(con)
     report = IngestReport(entity.name)
     known = state.known_files(con, entity.name)
     canonical = entity_files(root, entity.name)
@@ -336,6 +343,8 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
         else:
             to_read[name] = digest
 
+    if to_read and before_reading is not None:
+        before_reading()
     # no lock held while parsing
     landed, taken = _read_changed(con, entity, root, to_read, report, units, waived, unresolved)
     con.execute("BEGIN TRANSACTION")

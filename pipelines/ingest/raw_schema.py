@@ -64,15 +64,33 @@ def latest_snapshots_sql(as_of: str = AS_OF) -> str:
             f"WHERE _as_of <= coalesce({as_of}, _as_of) GROUP BY _source")
 
 
+def partition_columns(entity: Entity) -> list[str]:
+    """Columns whose values alone decide which rows of an entity count (current_rows_sql):
+    the key, or for an entity whose older snapshots keep history, what the facts are about
+    (which rows are kept depends on every row about the same thing, whatever its date)."""
+    return [HISTORY_KEPT[entity.name][0]] if entity.name in HISTORY_KEPT else list(entity.key)
+
+
 def current_rows_sql(entity: Entity, excluded: tuple[str, ...] = ("row", "set"),
-                     as_of: str = AS_OF) -> str:
+                     as_of: str = AS_OF, within: str | None = None) -> str:
     """The rows that count (module docstring): not quarantined for a rule of the `excluded`
     kinds (none: every row), not from a snapshot dated after `as_of` (SQL; NULL = no bound)
     nor from a snapshot older than its schedule's latest, and per key one row, with the
     baseline's plan when it is a snapshot's. Only keys delivered more than once need ranking,
     which keeps millions of timesheet rows cheap. Staging reads it (as a view); the
-    cross-file rules judge it with only the row-rule breakers left out."""
+    cross-file rules judge it with only the row-rule breakers left out.
+
+    within: a SELECT of rows of `raw.<entity>`; only the rows that count among those sharing
+    their `partition_columns` values are returned. Which rows count is decided within such a
+    partition alone, so these are exactly the rows that count of those partitions: a rule
+    judges a few suspect keys without ranking millions of rows."""
     keys = ", ".join(ident(k) for k in entity.key)
+    scope = ""
+    if within is not None:
+        columns = [ident(c) for c in partition_columns(entity)]
+        scope = (f"SEMI JOIN (SELECT DISTINCT {', '.join(columns)} FROM ({within})) AS _within "
+                 "ON " + " AND ".join(f"raw.{entity.name}.{c} IS NOT DISTINCT FROM _within.{c}"
+                                      for c in columns))
     plan = [c.name for c in entity.columns if c.plan and c.name not in entity.key]
     # The baseline's value: the first one stated, in status-date order, over every snapshot
     # on or before D (undated rows last; they only matter when the chosen row is undated, and
@@ -96,7 +114,7 @@ def current_rows_sql(entity: Entity, excluded: tuple[str, ...] = ("row", "set"),
         kept = f" OR (kept._ka IS NOT NULL AND delivered.{day} <= delivered._as_of)"
     return f"""
         WITH delivered AS (
-            SELECT * FROM raw.{entity.name} {quarantine}
+            SELECT * FROM raw.{entity.name} {quarantine} {scope}
             WHERE _as_of IS NULL OR _as_of <= coalesce({as_of}, _as_of)),
         latest AS ({latest_snapshots_sql(as_of)}),
         marked AS (

@@ -18,6 +18,7 @@ import duckdb
 
 from pipelines.contract import ENTITIES
 from pipelines.ingest.landing import clip
+from pipelines.ingest.raw_schema import current_rows_sql
 from pipelines.sql import ident
 
 # The main date columns of each entity: a row's dated fact is the latest of them.
@@ -36,10 +37,10 @@ WATCHED = ("timesheets", "task_progress")
 AS_OF_SOURCES = ("timesheets", "task_progress")
 
 
-def _fact_sql(entity: str, table: str) -> str:
-    columns = [ident(c) for c in MAIN_DATES[entity]]
-    fact = columns[0] if len(columns) == 1 else f"greatest({', '.join(columns)})"
-    return f"SELECT {fact} AS fact, _file FROM {table}"
+def _fact_sql(entity: str, table: str, columns: str = "_file") -> str:
+    dates = [ident(c) for c in MAIN_DATES[entity]]
+    fact = dates[0] if len(dates) == 1 else f"greatest({', '.join(dates)})"
+    return f"SELECT {fact} AS fact, {columns} FROM {table}"
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -62,15 +63,41 @@ def freshness(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, dict]:
     for entity in MAIN_DATES:
         if entity not in ENTITIES or not _exists(con, "raw", f"{entity}_current"):
             continue
-        if not con.execute(f"SELECT count(*) FROM raw.{entity}_current").fetchone()[0]:
+        latest, file, counted = _latest_fact(con, entity, as_of)
+        if not counted:
             continue
-        latest, file = con.execute(f"""
-            WITH facts AS ({_fact_sql(entity, f"raw.{entity}_current")})
-            SELECT fact, _file FROM facts WHERE fact <= ?
-            ORDER BY fact DESC, _file DESC LIMIT 1""", [as_of]).fetchone() or (None, None)
         found[entity] = {"latest": latest.isoformat() if latest else None, "file": file,
                          "days_before_as_of": (as_of - latest).days if latest else None}
     return found
+
+
+def _latest_fact(con: duckdb.DuckDBPyConnection, entity: str,
+                 as_of: date) -> tuple[date | None, str | None, bool]:
+    """(latest fact on or before as_of among the rows that count, its file, whether any row
+    counts). Deciding which of millions of timesheet rows count is the cost, so the rows of
+    the raw table dated on that latest raw day are tried first: when a row of their keys
+    that counts holds it, no other row can beat it (when the dates are no plan columns, a
+    row that counts holds its own raw row's dates). Otherwise every row that counts, once."""
+    spec = ENTITIES[entity]
+    fact_columns = MAIN_DATES[entity]
+    if not any(spec.column(c).plan for c in fact_columns):
+        top = con.execute(f"SELECT max(fact) FROM ({_fact_sql(entity, f'raw.{entity}')}) "
+                          "WHERE fact <= ?", [as_of]).fetchone()[0]
+        if top is not None:
+            day = f"DATE '{top.isoformat()}'"
+            suspects = (f"SELECT * FROM ({_fact_sql(entity, f'raw.{entity}', '*')}) "
+                        f"WHERE fact = {day}")
+            rows = f"({current_rows_sql(spec, within=suspects)})"
+            best = con.execute(f"""
+                SELECT fact, _file FROM ({_fact_sql(entity, rows)}) WHERE fact = {day}
+                ORDER BY _file DESC LIMIT 1""").fetchone()
+            if best:
+                return best[0], best[1], True
+    counted, best = con.execute(f"""
+        SELECT count(*), max((fact, _file)) FILTER (WHERE fact <= ?)
+        FROM ({_fact_sql(entity, f"raw.{entity}_current")})""", [as_of]).fetchone()
+    latest, file = (best[0], best[1]) if best else (None, None)
+    return latest, file, counted > 0
 
 
 def stale_warnings(fresh: dict[str, dict], as_of: date, stale_days: int) -> list[str]:

@@ -15,6 +15,7 @@ from pipelines.defs.resources import Warehouse
 from pipelines.ingest.landing import landing_problem, unknown_files_message
 from pipelines.publish.release import forget_inputs
 from pipelines.ingest.load import LandingProblem, find_foreign, ingest_entity, ingest_order
+from pipelines.ingest.raw_schema import ensure_raw_schema
 from pipelines.settings import Settings
 from pipelines.timing import phase
 
@@ -80,12 +81,21 @@ def ingest_landing_folder(context: dg.AssetExecutionContext, warehouse: Warehous
         with phase(settings.timings_file, "ingest"):
             reports = {}
             progress.start("ingest", len(selected), "ingest: reading landed files")
+            ensure_raw_schema(con)
+            # The first changed file: import GX (about 4 s of Python) for the suites of the
+            # new rows while files are parsed and loaded (polars and DuckDB leave the GIL).
+            warming = []
+
+            def before_reading() -> None:
+                if not warming:
+                    warming.append(True)
+                    warm_up()
+
             # timesheet-tool reports resolve people and tasks against this run's employees,
             # projects and tasks: those are ingested first
             for entity in ingest_order(selected):
-                report = ingest_entity(con, settings.raw_dir, entity, foreign)
-                if report.loaded and not any(r.loaded for r in reports.values()):
-                    warm_up()  # the first new rows: import GX for their suites meanwhile
+                report = ingest_entity(con, settings.raw_dir, entity, foreign,
+                                       before_reading=before_reading, schema_ready=True)
                 reports[entity.name] = report
                 progress.advance("ingest", f"ingest: {entity.name}, {len(report.loaded):,} "
                                  f"file(s) read, {report.rows_loaded:,} rows")
