@@ -23,7 +23,7 @@ def test_tick_at_two_computes_the_previous_day():
 
 def test_nightly_schedule_requests_the_previous_day():
     defs = build_definitions(Settings())
-    schedule = defs.get_schedule_def("nightly")
+    schedule = defs.resolve_schedule_def("nightly")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "UTC")
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2026, 11, 26, 2, 0, tzinfo=timezone.utc))
@@ -47,7 +47,7 @@ def test_run_key_changes_only_with_the_file_set(tmp_path):
 def test_sensor_is_off_by_default_and_runs_a_file_set_once(tmp_path):
     write_landing(tmp_path)
     settings = Settings.load({"PMO_RAW_DIR": str(tmp_path), "PMO_AS_OF": "2026-01-20"})
-    sensor = build_definitions(settings).get_sensor_def("landing_folder_sensor")
+    sensor = build_definitions(settings).resolve_sensor_def("landing_folder_sensor")
     assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
     context = dg.build_sensor_context(cursor=None)
     first = sensor(context)
