@@ -103,16 +103,25 @@ standing as (
 
 covered as (
     -- the working days k of each active project's plan that carry planned work: the windows
-    -- (curve_start, curve_start + curve_days] of its in-scope tasks, merged where they touch
+    -- (curve_start, curve_start + curve_days] of its in-scope tasks, and how far the windows
+    -- before each reach, in the project (merged where they touch: its pauses) and among the
+    -- assignee's own tasks (their planned concurrency: streams)
     select
         tasks.project_id,
+        tasks.assignee_id,
         tasks.curve_start as lo,
         tasks.curve_start + tasks.curve_days as hi,
+        tasks.curve_days,
         max(tasks.curve_start + tasks.curve_days) over (
             partition by tasks.project_id
             order by tasks.curve_start, tasks.curve_days
             rows between unbounded preceding and 1 preceding
-        ) as covered_before
+        ) as covered_before,
+        max(tasks.curve_start + tasks.curve_days) over (
+            partition by tasks.project_id, tasks.assignee_id
+            order by tasks.curve_start, tasks.curve_days
+            rows between unbounded preceding and 1 preceding
+        ) as assignee_covered_before
     from intermediate.int_task_fractions as tasks
     where tasks.in_scope
       and tasks.project_id in (select project_id from standing)
@@ -154,26 +163,6 @@ open_tasks as (
       and not tasks.is_done
 ),
 
-stream_windows as (
-    -- each assignee's in-scope task windows in each active project, and how far the windows
-    -- before each reach
-    select
-        tasks.project_id,
-        tasks.assignee_id,
-        tasks.curve_start as lo,
-        tasks.curve_start + tasks.curve_days as hi,
-        tasks.curve_days,
-        max(tasks.curve_start + tasks.curve_days) over (
-            partition by tasks.project_id, tasks.assignee_id
-            order by tasks.curve_start, tasks.curve_days
-            rows between unbounded preceding and 1 preceding
-        ) as covered_before
-    from intermediate.int_task_fractions as tasks
-    where tasks.in_scope
-      and tasks.assignee_id is not null
-      and tasks.project_id in (select project_id from standing)
-),
-
 streams as (
     -- an assignee's planned concurrency in a project: planned working days of their tasks
     -- over the working days the union of the tasks' windows covers (2 for two tasks side by
@@ -181,8 +170,11 @@ streams as (
     select
         project_id,
         assignee_id,
-        sum(curve_days) / sum(greatest(hi - greatest(lo, coalesce(covered_before, lo)), 0)) as concurrency
-    from stream_windows
+        sum(curve_days)
+            / sum(greatest(hi - greatest(lo, coalesce(assignee_covered_before, lo)), 0))
+            as concurrency
+    from covered
+    where assignee_id is not null
     group by project_id, assignee_id
 ),
 
