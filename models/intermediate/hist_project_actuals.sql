@@ -2,12 +2,15 @@
 -- labour, expenses and hours are running sums over the days they were booked, read at d by an
 -- as-of join. Hours of a task count towards actual_hours_done from the day it is both done and
 -- in scope, so an hour booked earlier joins that sum on that day.
+-- The sums are exact decimals (to 1e-10, DuckDB adds them as 128-bit integers): their value
+-- does not depend on the order the rows are added in, so the days a nightly run rebuilds alone
+-- (pipelines/transform/increment.py) equal a full build's bit for bit.
 with booked as (
     select
         timesheets.task_id,
         timesheets.work_date,
-        sum(timesheets.hours) as hours,
-        sum(timesheets.hours * employees.hourly_cost) as labour_cost
+        sum(timesheets.hours::decimal(38, 10)) as hours,
+        sum((timesheets.hours * employees.hourly_cost)::decimal(38, 10)) as labour_cost
     from staging.stg_timesheets as timesheets
     left join staging.stg_employees as employees using (employee_id)
     where timesheets.task_id is not null
@@ -20,8 +23,8 @@ changes as (
         booked.work_date as day,
         booked.hours,
         booked.labour_cost,
-        null::double as hours_done,
-        null::double as expense_cost
+        null::decimal(38, 10) as hours_done,
+        null::decimal(38, 10) as expense_cost
     from booked
     inner join intermediate.hist_task_plan as tasks using (task_id)
     union all
@@ -37,7 +40,7 @@ changes as (
     where not tasks.is_cancelled and tasks.completed_on is not null and tasks.created_on is not null
     union all
     -- refunds are negative amounts and reduce the cost
-    select project_id, expense_date, null, null, null, amount
+    select project_id, expense_date, null, null, null, amount::decimal(38, 10)
     from staging.stg_expenses
 ),
 
@@ -57,11 +60,12 @@ running as (
 select
     days.project_id,
     days.as_of,
-    coalesce(running.labour_cost, 0.0) as labour_cost,
-    coalesce(running.expense_cost, 0.0) as expense_cost,
-    coalesce(running.labour_cost, 0.0) + coalesce(running.expense_cost, 0.0) as ac,
-    coalesce(running.actual_hours, 0.0) as actual_hours,
-    coalesce(running.actual_hours_done, 0.0) as actual_hours_done
+    coalesce(running.labour_cost::double, 0.0) as labour_cost,
+    coalesce(running.expense_cost::double, 0.0) as expense_cost,
+    coalesce((running.labour_cost + running.expense_cost)::double,
+        running.labour_cost::double, running.expense_cost::double, 0.0) as ac,
+    coalesce(running.actual_hours::double, 0.0) as actual_hours,
+    coalesce(running.actual_hours_done::double, 0.0) as actual_hours_done
 from intermediate.hist_project_days as days
 asof left join running
     on running.project_id = days.project_id and running.day <= days.as_of

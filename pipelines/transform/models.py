@@ -27,6 +27,7 @@ from pipelines import state
 from pipelines.ingest.raw_schema import CURRENT_SUFFIX, snapshots_in_effect
 from pipelines.sql import ident
 from pipelines.transform import models_dir
+from pipelines.transform.increment import DAY_MODELS, SPINE, Increment
 
 MODELS_DIR = models_dir()
 LAYERS = ("staging", "intermediate", "marts")
@@ -167,8 +168,10 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
     con.execute("SET threads = 1")
     if catalog:
         con.execute(f"USE {ident(catalog)}")
+    # the day models only update the days their inputs touched (transform/increment.py)
+    increment = Increment(con, discover(), params) if only_changed and not catalog else None
     try:
-        for table, model in discover().items():
+        for table, model in build_order(discover()):
             if wanted is not None and table not in wanted:
                 continue
             if not only_changed:
@@ -176,11 +179,16 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
                 continue
             current = fingerprint(con, model, params, built)
             if built.get(table) == current and _exists(con, model):
+                if increment and table in DAY_MODELS:
+                    increment.done.add(table)
                 yield Built(table, None, current)
                 continue
+            tail = False
+            if increment and table in DAY_MODELS:
+                tail = increment.prepare(model, exists=_exists(con, model))
             con.execute("BEGIN TRANSACTION")
             try:
-                rows = _build(con, model)
+                rows = increment.splice(model) if tail else _build(con, model)
                 state.store_fingerprint(con, "models", table, current)
                 con.execute("COMMIT")
             except BaseException as error:
@@ -190,12 +198,28 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
                 if isinstance(error, duckdb.OutOfMemoryException):
                     raise OutOfMemory(table) from error
                 raise
+            finally:
+                if tail:
+                    increment.release()
             built[table] = current
             yield Built(table, rows, current)
+        if increment:
+            increment.finish()
     finally:
         if catalog:
             con.execute(f"USE {ident(home)}")
         con.execute(f"SET threads = {int(threads)}")
+
+
+def build_order(models: dict[str, Model]) -> list[tuple[str, Model]]:
+    """Dependency order, with the history's day spine and everything built on it last: the
+    inputs the increment digests are all built when the first day model is reached."""
+    late = {SPINE}
+    for table, model in models.items():  # dependency order: upstream first
+        if late.intersection(model.upstream):
+            late.add(table)
+    return ([(t, m) for t, m in models.items() if t not in late]
+            + [(t, m) for t, m in models.items() if t in late])
 
 
 def _exists(con: duckdb.DuckDBPyConnection, model: Model) -> bool:

@@ -1,0 +1,206 @@
+"""The per-day history models brought up to date from the days their inputs touched.
+
+The day models (`DAY_MODELS`: one row per project and as-of day) take their days from
+intermediate.hist_project_days. By the time-travel rule a project's row for day d depends on the
+project's plan (its project row, its tasks), on its facts dated up to d (timesheets with the
+booker's hourly cost, progress reports, expenses), on the calendar and on the KPI parameters;
+nothing else. So when a run moves the as-of date from D0 to D and some of those inputs change,
+a project's rows can only change from its *tail start* on:
+
+    the project's first day, when its plan changed (or the project is new, or gone);
+    else the earliest day of a fact of the project that changed;
+    else D0 + 1 (the new days only).
+
+A build stores a digest of every input by project and day (`state.history_digests`); the next
+build compares, and builds each day model for the tail days alone: the same SQL in a scratch
+catalog whose `intermediate.hist_project_days` (and every day model it reads) holds the tail
+rows only, then replaces the tail rows of the warehouse's table. A tail row equals the full
+build's row bit for bit: its running sums run over all of the project's facts, in the order a
+full build reads them (the same staging tables); only the days they are read at are fewer.
+tests/test_increment.py holds every table to a full build.
+
+Anything the digests do not place on a project and day rebuilds the day models in full, as
+before: a changed calendar day, model SQL or parameter, an as-of date before the last build's,
+a day model built without this bookkeeping (no digests yet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import duckdb
+
+from pipelines import state
+from pipelines.sql import ident
+
+SPINE = "intermediate.hist_project_days"
+DAY_MODELS = ("intermediate.hist_project_actuals", "intermediate.hist_project_earned_value",
+              "intermediate.hist_project_earned_schedule", "intermediate.hist_kpi_project")
+TAIL = "temp.main.history_tail"
+NEW_DIGESTS = "temp.main.history_digests_new"
+SCRATCH = "history_increment"
+KEY = "_history_increment"  # state.models row: what the stored digests were taken as of
+EVER = date(1, 1, 1)  # tail start of a project whose every day is rebuilt
+
+# input -> SELECT (project_id, day, digest): an input's rows by project and the first as-of day
+# they count on (NULL: every day of the project). sum(hash(row)) does not depend on row order.
+INPUTS = {
+    "project": """SELECT project_id, NULL::DATE AS day, sum(hash(projects)) AS digest
+                  FROM staging.stg_projects AS projects GROUP BY ALL""",
+    "tasks": """SELECT project_id, NULL::DATE AS day, sum(hash(tasks)) AS digest
+                FROM intermediate.hist_task_plan AS tasks GROUP BY ALL""",
+    # the booker's hourly cost with each hour: a changed rate touches the days it was booked on
+    "timesheets": """SELECT tasks.project_id, timesheets.work_date AS day,
+                            sum(hash(timesheets, employees.hourly_cost)) AS digest
+                     FROM staging.stg_timesheets AS timesheets
+                     INNER JOIN intermediate.hist_task_plan AS tasks USING (task_id)
+                     LEFT JOIN staging.stg_employees AS employees USING (employee_id)
+                     GROUP BY ALL""",
+    "progress": """SELECT tasks.project_id, progress.status_date AS day,
+                          sum(hash(progress)) AS digest
+                   FROM staging.stg_task_progress AS progress
+                   INNER JOIN intermediate.hist_task_plan AS tasks USING (task_id)
+                   GROUP BY ALL""",
+    "expenses": """SELECT project_id, expense_date AS day, sum(hash(expenses)) AS digest
+                   FROM staging.stg_expenses AS expenses GROUP BY ALL""",
+    # every calendar day by working-week pattern (project_id holds the pattern): a changed day
+    # moves every later working-day number, so it rebuilds everything; new days at the end do not
+    "calendar": """SELECT working_weekdays AS project_id, day, hash(calendar) AS digest
+                   FROM intermediate.int_calendar AS calendar""",
+    # any change rebuilds everything: forecast dates past the calendar's end assume none
+    "holidays": """SELECT '' AS project_id, holiday_date AS day, hash(holidays) AS digest
+                   FROM staging.stg_holidays AS holidays""",
+}
+GLOBAL = ("calendar", "holidays")
+
+
+def chain_key(models: dict, params: dict[str, object]) -> str:
+    """What the day models compute apart from the dated inputs: the SQL of every model they
+    are built from and the parameters except the as-of date."""
+    needed, stack = set(), list(DAY_MODELS)
+    while stack:
+        table = stack.pop()
+        if table in models and table not in needed:
+            needed.add(table)
+            stack.extend(models[table].upstream)
+    sql = [models[t].sql for t in models if t in needed]
+    used = {k: str(v) for k, v in sorted(params.items()) if k != "as_of"}
+    return hashlib.sha256(json.dumps([sql, used]).encode()).hexdigest()
+
+
+class Increment:
+    """One run's incremental build of the day models (see the module docstring)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, models: dict, params: dict[str, object]):
+        self.con, self.models = con, models
+        self.as_of: date = params["as_of"]
+        self.key = chain_key(models, params)  # cheap: no query
+        self.planned = False  # digests taken this run
+        self.tail = False  # the tail is known: day models may be built for it alone
+        self.done: set[str] = set()
+
+    def _plan(self) -> None:
+        """Digest the inputs and, when the stored digests allow it, work out the tail."""
+        con = self.con
+        self.planned = True
+        threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+        con.execute("RESET threads")  # sums of hashes are exact: any order, all cores
+        try:
+            selects = " UNION ALL ".join(
+                f"SELECT {input!r} AS input, * FROM ({sql})" for input, sql in INPUTS.items())
+            con.execute(f"CREATE OR REPLACE TEMP TABLE history_digests_new AS {selects}")
+        finally:
+            con.execute(f"SET threads = {int(threads)}")
+        stored = state.stored_fingerprint(con, "models", KEY)
+        if not stored:
+            return
+        before = json.loads(stored)
+        if before["key"] != self.key or date.fromisoformat(before["as_of"]) > self.as_of:
+            return
+        if any(state.stored_fingerprint(con, "models", t) is None for t in DAY_MODELS):
+            return
+        changed = f"""
+            SELECT coalesce(new.input, old.input) AS input,
+                   coalesce(new.project_id, old.project_id) AS project_id,
+                   coalesce(new.day, old.day) AS day,
+                   new.input IS NOT NULL AND old.input IS NOT NULL AS on_both
+            FROM {NEW_DIGESTS} AS new
+            FULL OUTER JOIN state.history_digests AS old
+                ON old.input = new.input AND old.project_id = new.project_id
+                AND old.day IS NOT DISTINCT FROM new.day
+            WHERE new.digest IS DISTINCT FROM old.digest"""
+        calendar_moved = con.execute(
+            f"SELECT count(*) FROM ({changed}) WHERE input = 'holidays' "
+            "OR (input = 'calendar' AND on_both)").fetchone()[0]
+        if calendar_moved:
+            return
+        first_new_day = date.fromordinal(date.fromisoformat(before["as_of"]).toordinal() + 1)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE history_tail AS
+            WITH projects AS (
+                SELECT project_id FROM {NEW_DIGESTS} WHERE input = 'project'
+                UNION SELECT project_id FROM state.history_digests WHERE input = 'project'
+            ),
+            touched AS (
+                SELECT project_id, min(coalesce(day, ?)) AS from_day
+                FROM ({changed}) WHERE input NOT IN {GLOBAL} GROUP BY project_id
+            )
+            SELECT project_id, least(coalesce(touched.from_day, ?), ?) AS from_day
+            FROM projects LEFT JOIN touched USING (project_id)""",
+            [EVER, first_new_day, first_new_day])
+        self.tail = True
+
+    def prepare(self, model, exists: bool) -> bool:
+        """Build a day model's tail rows into the scratch catalog, outside the warehouse's
+        transaction; False: the model is to be rebuilt in full (also when its table is
+        missing)."""
+        if not self.planned:
+            self._plan()
+        self.done.add(model.table)
+        if not (self.tail and exists):
+            return False
+        con = self.con
+        self.home = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
+        for schema in ("staging", "intermediate", "marts"):
+            con.execute(f"CREATE SCHEMA {SCRATCH}.{schema}")
+        for table in model.upstream:
+            source = f"{ident(self.home)}.{table}"
+            if table == SPINE or table in DAY_MODELS:
+                select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail "
+                          "ON rows.project_id = tail.project_id AND rows.as_of >= tail.from_day")
+            else:
+                select = f"FROM {source}"
+            con.execute(f"CREATE VIEW {SCRATCH}.{table} AS {select}")
+        con.execute(f"USE {SCRATCH}")
+        try:
+            con.execute(f"CREATE TABLE {model.table} AS {model.sql}")
+        finally:
+            con.execute(f"USE {ident(self.home)}")
+        return True
+
+    def splice(self, model) -> int:
+        """In the warehouse's transaction: the tail rows replaced by the scratch build's."""
+        con, target = self.con, f"{ident(self.home)}.{model.table}"
+        con.execute(f"DELETE FROM {target} USING {TAIL} AS tail WHERE "
+                    f"{target}.project_id = tail.project_id AND {target}.as_of >= tail.from_day")
+        con.execute(f"INSERT INTO {target} BY NAME FROM {SCRATCH}.{model.table}")
+        return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+
+    def release(self) -> None:
+        self.con.execute(f"DETACH DATABASE IF EXISTS {SCRATCH}")
+
+    def finish(self) -> None:
+        """Keep this run's digests when every day model is up to date with them."""
+        if not self.planned or set(DAY_MODELS) - self.done:
+            return
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f"CREATE OR REPLACE TABLE state.history_digests AS FROM {NEW_DIGESTS}")
+        state.store_fingerprint(con, "models", KEY,
+                                json.dumps({"key": self.key, "as_of": self.as_of.isoformat()}))
+        con.execute("COMMIT")
+        con.execute(f"DROP TABLE IF EXISTS {NEW_DIGESTS}")
+        con.execute(f"DROP TABLE IF EXISTS {TAIL}")
