@@ -118,7 +118,7 @@ def test_nightly_increment_equals_a_full_build(landing, tmp_path, monkeypatch):
     assert spliced == []  # the first build: in full, its digests kept
     touched = night(nightly)
     list(build_models(nightly, KpiParams().at(NIGHT).as_variables(), only_changed=True))
-    assert sorted(spliced) == sorted(increment_module.DAY_MODELS)
+    assert sorted(spliced) == sorted(increment_module.TAILED)
     # the tail: every project from the new day on, those the night touched from that day on
     projects = [p for (p,) in nightly.execute("SELECT project_id FROM raw.projects").fetchall()]
     assert tail == {p: min(touched.get(p, NIGHT), NIGHT) for p in projects}

@@ -36,13 +36,25 @@ from pipelines import state
 from pipelines.sql import ident
 
 SPINE = "intermediate.hist_project_days"
-DAY_MODELS = ("intermediate.hist_project_actuals", "intermediate.hist_project_earned_value",
-              "intermediate.hist_project_earned_schedule", "intermediate.hist_kpi_project")
+EVER = "DATE '0001-01-01'"  # tail start of a project whose every day is rebuilt
+# The rows of a project's tail, by the grain of the table: a day model's from the tail start
+# on; a plan model's (one row per project and scope version or breakpoint) all of them, when
+# the plan changed. A day model reads the tail rows of the spine and of the day models before
+# it; a plan model reads the rows of the tail projects.
+DAYS = "rows.project_id = tail.project_id AND rows.as_of >= tail.from_day"
+PLANS = f"rows.project_id = tail.project_id AND tail.from_day = {EVER}"
+TAILED = {
+    "intermediate.hist_project_pv_curve": PLANS,
+    "intermediate.hist_project_actuals": DAYS,
+    "intermediate.hist_project_earned_value": DAYS,
+    "intermediate.hist_project_earned_schedule": DAYS,
+    "intermediate.hist_kpi_project": DAYS,
+}
+DAY_MODELS = tuple(t for t, rows in TAILED.items() if rows == DAYS)
 TAIL = "temp.main.history_tail"
 NEW_DIGESTS = "temp.main.history_digests_new"
 SCRATCH = "history_increment"
 KEY = "_history_increment"  # state.models row: what the stored digests were taken as of
-EVER = date(1, 1, 1)  # tail start of a project whose every day is rebuilt
 
 # input -> SELECT (project_id, day, digest): an input's rows by project and the first as-of day
 # they count on (NULL: every day of the project). sum(hash(row)) does not depend on row order.
@@ -119,7 +131,7 @@ class Increment:
         before = json.loads(stored)
         if before["key"] != self.key or date.fromisoformat(before["as_of"]) > self.as_of:
             return
-        if any(state.stored_fingerprint(con, "models", t) is None for t in DAY_MODELS):
+        if any(state.stored_fingerprint(con, "models", t) is None for t in TAILED):
             return
         changed = f"""
             SELECT coalesce(new.input, old.input) AS input,
@@ -144,12 +156,12 @@ class Increment:
                 UNION SELECT project_id FROM state.history_digests WHERE input = 'project'
             ),
             touched AS (
-                SELECT project_id, min(coalesce(day, ?)) AS from_day
+                SELECT project_id, min(coalesce(day, {EVER})) AS from_day
                 FROM ({changed}) WHERE input NOT IN {GLOBAL} GROUP BY project_id
             )
             SELECT project_id, least(coalesce(touched.from_day, ?), ?) AS from_day
             FROM projects LEFT JOIN touched USING (project_id)""",
-            [EVER, first_new_day, first_new_day])
+            [first_new_day, first_new_day])
         self.tail = True
 
     def prepare(self, model, exists: bool) -> bool:
@@ -168,11 +180,12 @@ class Increment:
             con.execute(f"CREATE SCHEMA {SCRATCH}.{schema}")
         for table in model.upstream:
             source = f"{ident(self.home)}.{table}"
-            if table == SPINE or table in DAY_MODELS:
-                select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail "
-                          "ON rows.project_id = tail.project_id AND rows.as_of >= tail.from_day")
+            if TAILED[model.table] == PLANS:
+                rows = PLANS
             else:
-                select = f"FROM {source}"
+                rows = DAYS if table == SPINE or table in DAY_MODELS else None
+            select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail ON {rows}"
+                      if rows else f"FROM {source}")
             con.execute(f"CREATE VIEW {SCRATCH}.{table} AS {select}")
         con.execute(f"USE {SCRATCH}")
         try:
@@ -184,8 +197,8 @@ class Increment:
     def splice(self, model) -> int:
         """In the warehouse's transaction: the tail rows replaced by the scratch build's."""
         con, target = self.con, f"{ident(self.home)}.{model.table}"
-        con.execute(f"DELETE FROM {target} USING {TAIL} AS tail WHERE "
-                    f"{target}.project_id = tail.project_id AND {target}.as_of >= tail.from_day")
+        con.execute(f"DELETE FROM {target} AS rows USING {TAIL} AS tail "
+                    f"WHERE {TAILED[model.table]}")
         con.execute(f"INSERT INTO {target} BY NAME FROM {SCRATCH}.{model.table}")
         return con.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
 
@@ -194,7 +207,7 @@ class Increment:
 
     def finish(self) -> None:
         """Keep this run's digests when every day model is up to date with them."""
-        if not self.planned or set(DAY_MODELS) - self.done:
+        if not self.planned or set(TAILED) - self.done:
             return
         con = self.con
         con.execute("BEGIN TRANSACTION")

@@ -27,7 +27,8 @@ from pipelines import state
 from pipelines.ingest.raw_schema import CURRENT_SUFFIX, snapshots_in_effect
 from pipelines.sql import ident
 from pipelines.transform import models_dir
-from pipelines.transform.increment import DAY_MODELS, SPINE, Increment
+from pipelines.transform.increment import SPINE, TAILED, Increment
+from pipelines.transform.staging_append import record_built, try_append
 
 MODELS_DIR = models_dir()
 LAYERS = ("staging", "intermediate", "marts")
@@ -179,16 +180,24 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
                 continue
             current = fingerprint(con, model, params, built)
             if built.get(table) == current and _exists(con, model):
-                if increment and table in DAY_MODELS:
+                if increment and table in TAILED:
                     increment.done.add(table)
                 yield Built(table, None, current)
                 continue
             tail = False
-            if increment and table in DAY_MODELS:
+            if increment and table in TAILED:
                 tail = increment.prepare(model, exists=_exists(con, model))
             con.execute("BEGIN TRANSACTION")
             try:
-                rows = increment.splice(model) if tail else _build(con, model)
+                if tail:
+                    rows = increment.splice(model)
+                elif model.layer == "staging":  # new files' rows appended when that is exact
+                    rows = try_append(con, model) if _exists(con, model) else None
+                    if rows is None:
+                        rows = _build(con, model)
+                    record_built(con, model)
+                else:
+                    rows = _build(con, model)
                 state.store_fingerprint(con, "models", table, current)
                 con.execute("COMMIT")
             except BaseException as error:
@@ -214,7 +223,7 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
 def build_order(models: dict[str, Model]) -> list[tuple[str, Model]]:
     """Dependency order, with the history's day spine and everything built on it last: the
     inputs the increment digests are all built when the first day model is reached."""
-    late = {SPINE}
+    late = {SPINE, *TAILED}
     for table, model in models.items():  # dependency order: upstream first
         if late.intersection(model.upstream):
             late.add(table)
