@@ -14,7 +14,7 @@ import pytest
 
 from devtools.time_travel import load_landing
 from pipelines.settings import KpiParams
-from pipelines.transform import increment as increment_module
+from pipelines.transform import history, increment as increment_module
 from pipelines.transform.models import build_all, build_models
 
 NIGHT = date(2026, 11, 20)
@@ -113,12 +113,19 @@ def spy(monkeypatch) -> tuple[list[str], dict[str, date]]:
 def test_nightly_increment_equals_a_full_build(landing, tmp_path, monkeypatch):
     spliced, tail = spy(monkeypatch)
 
+    copies = []
+    store_tail = history._store_tail
+    monkeypatch.setattr(history, "_store_tail",
+                        lambda con, last: copies.append(last) or store_tail(con, last))
+
     nightly = warehouse(tmp_path / "nightly.duckdb", landing)
     list(build_models(nightly, KpiParams().at(BEFORE).as_variables(), only_changed=True))
-    assert spliced == []  # the first build: in full, its digests kept
+    history.record_history(nightly, None, BEFORE, KpiParams())
+    assert spliced == [] and copies == []  # the first build: in full, its digests kept
     touched = night(nightly)
     list(build_models(nightly, KpiParams().at(NIGHT).as_variables(), only_changed=True))
-    assert sorted(spliced) == sorted(increment_module.TAILED)
+    history.record_history(nightly, None, NIGHT, KpiParams())
+    assert sorted(spliced) == sorted(increment_module.TAILED) and copies == [NIGHT]
     # the tail: every project from the new day on, those the night touched from that day on
     projects = [p for (p,) in nightly.execute("SELECT project_id FROM raw.projects").fetchall()]
     assert tail == {p: min(touched.get(p, NIGHT), NIGHT) for p in projects}
@@ -127,11 +134,12 @@ def test_nightly_increment_equals_a_full_build(landing, tmp_path, monkeypatch):
     full = warehouse(tmp_path / "full.duckdb", landing)
     night(full)
     build_all(full, KpiParams().at(NIGHT).as_variables())
+    history.record_history(full, None, NIGHT, KpiParams())
     full.close()
 
     nightly.execute(f"ATTACH '{tmp_path / 'full.duckdb'}' AS full_build (READ_ONLY)")
     tables = model_tables(nightly)
-    assert "intermediate.hist_kpi_project" in tables
+    assert {"intermediate.hist_kpi_project", "marts.kpi_project_history"} <= set(tables)
     differing = {}
     for table in tables:
         counts = nightly.execute(f"""SELECT

@@ -25,6 +25,7 @@ import duckdb
 from pipelines import state
 from pipelines.settings import KpiParams
 from pipelines.sql import ident
+from pipelines.transform.increment import DAYS, STORED_TAIL, last_build
 from pipelines.transform.models import build_models, discover
 
 SOURCE = "intermediate.hist_kpi_project"
@@ -81,22 +82,44 @@ def _build_in_scratch(con: duckdb.DuckDBPyConnection, home: str, last: date,
         pass
 
 
+def _store_tail(con: duckdb.DuckDBPyConnection, last: date) -> None:
+    """Replace the rows of the tail (transform/increment.py) through the build's day: the
+    history held the previous build's days through its day, and this build differs from it
+    in those rows alone."""
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"DELETE FROM {HISTORY} AS rows USING {STORED_TAIL} AS tail WHERE {DAYS} "
+                "AND rows.as_of <= ?", [last])
+    con.execute(f"INSERT INTO {HISTORY} BY NAME SELECT rows.* FROM {SOURCE} AS rows "
+                f"INNER JOIN {STORED_TAIL} AS tail ON {DAYS}")
+    con.execute("COMMIT")
+
+
 def record_history(con: duckdb.DuckDBPyConnection, first: date | None, last: date,
                    params: KpiParams) -> dict[date, int]:
     """Replace the history's days first..last (first None: every day through last) by the
     one-pass build's; returns rows per day. A run whose one-pass build is the one the history
-    was last copied from, through the same day, copies nothing (a no-op run stays cheap)."""
+    was last copied from, through the same day, copies nothing (a no-op run stays cheap); one
+    whose build differs from the last one copied by the nightly increment's tail copies the
+    tail's rows only."""
     home = con.execute("SELECT current_database()").fetchone()[0]
     built = _built_through(con)
     source = state.stored_fingerprint(con, "models", SOURCE)  # None: built without bookkeeping
-    copied = f"{source}|{last}" if source and first is None else None
-    if copied and state.stored_fingerprint(con, "models", HISTORY) == copied:
+    increment = last_build(con)
+    copied = f"{source}|{last}|{increment.get('build')}" if source and first is None else None
+    previous = state.stored_fingerprint(con, "models", HISTORY)
+    if copied and previous == copied:
         try:
             return dict(con.execute(f"SELECT as_of, count(*) FROM {HISTORY} WHERE as_of <= ? "
                                     "GROUP BY as_of", [last]).fetchall())
         except duckdb.CatalogException:
             pass
-    if built is not None and last <= built:  # the run's own build covers the range
+    after = increment.get("after")
+    if (copied and after and built == last == date.fromisoformat(increment["as_of"])
+            and previous and previous.split("|")[1:] == after):
+        _store_tail(con, last)
+        written = dict(con.execute(f"SELECT as_of, count(*) FROM {HISTORY} WHERE as_of <= ? "
+                                   "GROUP BY as_of", [last]).fetchall())
+    elif built is not None and last <= built:  # the run's own build covers the range
         written = _store(con, home, f"{ident(home)}.{SOURCE}", first, last)
     else:
         try:

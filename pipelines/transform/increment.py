@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import date
 
 import duckdb
@@ -55,6 +56,7 @@ TAIL = "temp.main.history_tail"
 NEW_DIGESTS = "temp.main.history_digests_new"
 SCRATCH = "history_increment"
 KEY = "_history_increment"  # state.models row: what the stored digests were taken as of
+STORED_TAIL = "state.history_tail"
 
 # input -> SELECT (project_id, day, digest): an input's rows by project and the first as-of day
 # they count on (NULL: every day of the project). sum(hash(row)) does not depend on row order.
@@ -129,7 +131,7 @@ class Increment:
         if not stored:
             return
         before = json.loads(stored)
-        if before["key"] != self.key or date.fromisoformat(before["as_of"]) > self.as_of:
+        if before.get("key") != self.key or date.fromisoformat(before["as_of"]) > self.as_of:
             return
         if any(state.stored_fingerprint(con, "models", t) is None for t in TAILED):
             return
@@ -206,14 +208,29 @@ class Increment:
         self.con.execute(f"DETACH DATABASE IF EXISTS {SCRATCH}")
 
     def finish(self) -> None:
-        """Keep this run's digests when every day model is up to date with them."""
+        """Keep this run's digests when every day model is up to date with them, and the tail
+        that took the day models from the previous build to this one (state.history_tail:
+        the history copy takes the same rows, transform/history.py)."""
         if not self.planned or set(TAILED) - self.done:
             return
         con = self.con
+        before = json.loads(state.stored_fingerprint(con, "models", KEY) or "{}")
+        build = {"key": self.key, "as_of": self.as_of.isoformat(), "build": secrets.token_hex(8),
+                 # the build this one differs from by the tail only (None: rebuilt in full)
+                 "after": [before["as_of"], before["build"]] if self.tail else None}
         con.execute("BEGIN TRANSACTION")
         con.execute(f"CREATE OR REPLACE TABLE state.history_digests AS FROM {NEW_DIGESTS}")
-        state.store_fingerprint(con, "models", KEY,
-                                json.dumps({"key": self.key, "as_of": self.as_of.isoformat()}))
+        if self.tail:
+            con.execute(f"CREATE OR REPLACE TABLE {STORED_TAIL} AS FROM {TAIL}")
+        else:
+            con.execute(f"DROP TABLE IF EXISTS {STORED_TAIL}")
+        state.store_fingerprint(con, "models", KEY, json.dumps(build))
         con.execute("COMMIT")
         con.execute(f"DROP TABLE IF EXISTS {NEW_DIGESTS}")
         con.execute(f"DROP TABLE IF EXISTS {TAIL}")
+
+
+def last_build(con: duckdb.DuckDBPyConnection) -> dict:
+    """The day models' last recorded build: as_of, build (an id) and after ([as_of, build] of
+    the build it differs from by state.history_tail alone, or None); {} when there is none."""
+    return json.loads(state.stored_fingerprint(con, "models", KEY) or "{}")
