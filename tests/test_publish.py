@@ -201,13 +201,14 @@ def test_failed_publish_leaves_previous_set_untouched(wh, export_dir, monkeypatc
     before = snapshot(export_dir)
     make_marts(wh, D2, projects=4)
 
-    def fail_after_parquet(con, path, tables, dictionary):
-        written = sorted(p.name for p in path.parent.glob("*.parquet"))
-        assert written == [f"{t}.parquet" for t in TABLES]
+    def fail_after_parquet(con, work, csv_dialect="excel"):
+        # kpi.duckdb and every table's Parquet and CSV are written: the disk fills up then
+        written = sorted(p.name for p in work.glob("*.parquet"))
+        assert written == [f"{t}.parquet" for t in TABLES] and (work / "kpi.duckdb").exists()
         raise RuntimeError("disk full")
 
-    write_duckdb = publish_module._write_duckdb
-    monkeypatch.setattr(publish_module, "_write_duckdb", fail_after_parquet)
+    write_quarantine = publish_module._write_quarantine
+    monkeypatch.setattr(publish_module, "_write_quarantine", fail_after_parquet)
     with pytest.raises(RuntimeError, match="disk full"):
         publish(wh, export_dir, D2)
 
@@ -215,7 +216,7 @@ def test_failed_publish_leaves_previous_set_untouched(wh, export_dir, monkeypatc
     assert snapshot(export_dir) == before
     left = sorted(p.name for p in releases_dir(export_dir).glob("2*"))
     assert left[0] == first.name and left[1].endswith(PARTIAL) and len(left) == 2
-    monkeypatch.setattr(publish_module, "_write_duckdb", write_duckdb)
+    monkeypatch.setattr(publish_module, "_write_quarantine", write_quarantine)
     second = publish(wh, export_dir, D2)  # and removes the abandoned partial release
     assert sorted(p.name for p in releases_dir(export_dir).glob("2*")) == [first.name, second.name]
 

@@ -33,6 +33,7 @@ import os
 import re
 import secrets
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -193,19 +194,22 @@ def publish(con: duckdb.DuckDBPyConnection, export_dir: Path, as_of: date | None
         work.mkdir()
         # No cleanup on failure: an exception leaves what a kill leaves, a .partial directory
         # that the next publish removes; the export dir still points at the previous release.
-        rows = _write_tables(con, work, tables, dictionary, csv_dialect)
-        notes = {**(notes or {}), QUARANTINE: _write_quarantine(con, work, csv_dialect)}
         _write_duckdb(con, work / "kpi.duckdb", tables, dictionary)
-        dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
-        (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
-        (work / "data_dictionary.md").write_text(render_markdown(dictionary))
-        if render_report is not None:  # the managers' report, from the release's own kpi.duckdb
+        # The managers' report, from the release's own kpi.duckdb, drawn in a thread while
+        # DuckDB writes the Parquet and CSV files (it releases the GIL; drawing holds it).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            report = pool.submit(render_report, work / "kpi.duckdb") if render_report else None
+            rows = _write_tables(con, work, tables, dictionary, csv_dialect)
+            notes = {**(notes or {}), QUARANTINE: _write_quarantine(con, work, csv_dialect)}
             try:
-                (work / "report.html").write_text(render_report(work / "kpi.duckdb"),
-                                                  encoding="utf-8")
+                if report is not None:
+                    (work / "report.html").write_text(report.result(), encoding="utf-8")
             except Exception as error:  # noqa: BLE001 - a chart must not hold back the tables
                 notes["report_error"] = f"{type(error).__name__}: {str(error)[:300]}"
                 log.warning("report.html not written: %s", notes["report_error"])
+        dictionary = {"release": release_id, "as_of": as_of.isoformat(), **dictionary}
+        (work / "data_dictionary.json").write_text(json.dumps(dictionary, indent=2) + "\n")
+        (work / "data_dictionary.md").write_text(render_markdown(dictionary))
         _write_manifest(work, release_id, as_of, rows,
                         fingerprint or content_fingerprint(con, as_of, tables), notes)
         release = releases / release_id
