@@ -1,9 +1,14 @@
-"""The pipeline's own bookkeeping, all of it in the warehouse schema `state`, owned here.
+"""The pipeline's own bookkeeping, all of it in the warehouse schema `state` (the first four
+tables owned here):
 
 - `state.files`: every landed file by path, entity, content hash and outcome (the manifest);
 - `state.violations`: one row per broken rule and raw row (the quarantine when allowed);
 - `state.set_rules`: what the cross-file rules of an entity were last evaluated on;
-- `state.models`: what each SQL model's table was last built from.
+- `state.models`: what each SQL model's table was last built from;
+- `state.staged_builds`, `state.staged_files`: which files each staging table holds, so that
+  new files' rows can be appended (owned by pipelines/transform/staging_append.py);
+- `state.history_digests`, `state.history_tail`: the history's inputs by project and day, and
+  the rows the last run rebuilt (owned by pipelines/transform/increment.py).
 
 Everything else (raw, staging, intermediate, marts) is data; this schema is how a run knows
 what it does not need to do again. Deleting it makes the next run do everything once more.
