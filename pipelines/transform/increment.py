@@ -1,4 +1,4 @@
-"""The per-day history models brought up to date from the days their inputs touched.
+"""The history's models brought up to date from the days their inputs touched.
 
 The day models (`DAY_MODELS`: one row per project and as-of day) take their days from
 intermediate.hist_project_days. By the time-travel rule a project's row for day d depends on the
@@ -14,14 +14,23 @@ a project's rows can only change from its *tail start* on:
 A build stores a digest of every input by project and day (`state.history_digests`); the next
 build compares, and builds each day model for the tail days alone: the same SQL in a scratch
 catalog whose `intermediate.hist_project_days` (and every day model it reads) holds the tail
-rows only, then replaces the tail rows of the warehouse's table. A tail row equals the full
-build's row bit for bit: its running sums run over all of the project's facts, in the order a
-full build reads them (the same staging tables); only the days they are read at are fewer.
+rows only, then replaces the tail rows of the warehouse's table. The plan models (`PLANS`: the
+PV curve, one row per project, scope version and breakpoint) are rebuilt the same way for the
+projects whose plan changed. The history copy (transform/history.py) then replaces the same
+rows of kpi_project_history, from `state.history_tail`.
+
+Why a tail row equals the full build's row bit for bit: its running sums run over all of the
+project's facts, in the order a full build reads them (the same staging tables), only the days
+they are read at are fewer; and where a sum's order could follow the plan DuckDB picks (a hash
+aggregate's output feeding another sum), the sum is an exact decimal (hist_project_actuals).
 tests/test_increment.py holds every table to a full build.
 
-Anything the digests do not place on a project and day rebuilds the day models in full, as
-before: a changed calendar day, model SQL or parameter, an as-of date before the last build's,
-a day model built without this bookkeeping (no digests yet).
+Anything the digests do not place on a project and day rebuilds these models in full, as
+before: a changed calendar day or holiday, model SQL or parameter, an as-of date before the last
+build's, a model built without this bookkeeping (no digests yet). A digest is a sum of 64-bit
+row hashes per project and day: a change that leaves it equal (odds about 2^-64) would go
+unseen until that project changes again or a full rebuild (`pmo run --force` does not reset
+it; deleting the schema `state` does).
 """
 
 from __future__ import annotations
@@ -135,6 +144,10 @@ class Increment:
             return
         if any(state.stored_fingerprint(con, "models", t) is None for t in TAILED):
             return
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+                           "current_database() AND schema_name = 'state' "
+                           "AND table_name = 'history_digests'").fetchone()[0]:
+            return  # the bookkeeping was deleted: everything once more
         changed = f"""
             SELECT coalesce(new.input, old.input) AS input,
                    coalesce(new.project_id, old.project_id) AS project_id,
