@@ -191,23 +191,31 @@ class Increment:
         con = self.con
         self.home = con.execute("SELECT current_database()").fetchone()[0]
         con.execute(f"ATTACH ':memory:' AS {SCRATCH}")
-        for schema in ("staging", "intermediate", "marts"):
-            con.execute(f"CREATE SCHEMA {SCRATCH}.{schema}")
-        for table in model.upstream:
-            source = f"{ident(self.home)}.{table}"
-            if TAILED[model.table] == PLANS:
-                rows = PLANS
-            else:
-                rows = DAYS if table == SPINE or table in DAY_MODELS else None
-            select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail ON {rows}"
-                      if rows else f"FROM {source}")
-            con.execute(f"CREATE VIEW {SCRATCH}.{table} AS {select}")
-        con.execute(f"USE {SCRATCH}")
         try:
-            con.execute(f"CREATE TABLE {model.table} AS {model.sql}")
-        finally:
-            con.execute(f"USE {ident(self.home)}")
+            for schema in ("staging", "intermediate", "marts"):
+                con.execute(f"CREATE SCHEMA {SCRATCH}.{schema}")
+            for table in model.upstream:
+                source = f"{ident(self.home)}.{table}"
+                if TAILED[model.table] == PLANS:
+                    rows = PLANS
+                else:
+                    rows = DAYS if table == SPINE or table in DAY_MODELS else None
+                select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail "
+                          f"ON {rows}" if rows else f"FROM {source}")
+                con.execute(f"CREATE VIEW {SCRATCH}.{table} AS {select}")
+            con.execute(f"USE {SCRATCH}")
+            try:
+                con.execute(f"CREATE TABLE {model.table} AS {model.sql}")
+            finally:
+                con.execute(f"USE {ident(self.home)}")
+        except BaseException:
+            self.release()
+            raise
         return True
+
+    def up_to_date(self, table: str) -> None:
+        """A model of TAILED skipped: its table is current with this run's inputs."""
+        self.done.add(table)
 
     def splice(self, model) -> int:
         """In the warehouse's transaction: the tail rows replaced by the scratch build's."""

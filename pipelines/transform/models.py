@@ -181,12 +181,15 @@ def build_models(con: duckdb.DuckDBPyConnection, params: dict[str, object], *,
             current = fingerprint(con, model, params, built)
             if built.get(table) == current and _exists(con, model):
                 if increment and table in TAILED:
-                    increment.done.add(table)
+                    increment.up_to_date(table)
                 yield Built(table, None, current)
                 continue
             tail = False
             if increment and table in TAILED:
-                tail = increment.prepare(model, exists=_exists(con, model))
+                try:
+                    tail = increment.prepare(model, exists=_exists(con, model))
+                except duckdb.OutOfMemoryException as error:
+                    raise OutOfMemory(table) from error
             con.execute("BEGIN TRANSACTION")
             try:
                 if tail:
