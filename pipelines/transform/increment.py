@@ -63,6 +63,7 @@ TAILED = {
 DAY_MODELS = tuple(t for t, rows in TAILED.items() if rows == DAYS)
 TAIL = "temp.main.history_tail"
 NEW_DIGESTS = "temp.main.history_digests_new"
+CHANGED = "temp.main.history_changed"
 SCRATCH = "history_increment"
 KEY = "_history_increment"  # state.models row: what the stored digests were taken as of
 STORED_TAIL = "state.history_tail"
@@ -117,7 +118,7 @@ class Increment:
     """One run's incremental build of the day models (see the module docstring)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, models: dict, params: dict[str, object]):
-        self.con, self.models = con, models
+        self.con = con
         self.as_of: date = params["as_of"]
         self.key = chain_key(models, params)  # cheap: no query
         self.planned = False  # digests taken this run
@@ -148,7 +149,9 @@ class Increment:
                            "current_database() AND schema_name = 'state' "
                            "AND table_name = 'history_digests'").fetchone()[0]:
             return  # the bookkeeping was deleted: everything once more
-        changed = f"""
+        # the digests that differ, once: the calendar test and the tail both read them
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE history_changed AS
             SELECT coalesce(new.input, old.input) AS input,
                    coalesce(new.project_id, old.project_id) AS project_id,
                    coalesce(new.day, old.day) AS day,
@@ -157,9 +160,9 @@ class Increment:
             FULL OUTER JOIN state.history_digests AS old
                 ON old.input = new.input AND old.project_id = new.project_id
                 AND old.day IS NOT DISTINCT FROM new.day
-            WHERE new.digest IS DISTINCT FROM old.digest"""
+            WHERE new.digest IS DISTINCT FROM old.digest""")
         calendar_moved = con.execute(
-            f"SELECT count(*) FROM ({changed}) WHERE input = 'holidays' "
+            f"SELECT count(*) FROM {CHANGED} WHERE input = 'holidays' "
             "OR (input = 'calendar' AND on_both)").fetchone()[0]
         if calendar_moved:
             return
@@ -172,7 +175,7 @@ class Increment:
             ),
             touched AS (
                 SELECT project_id, min(coalesce(day, {EVER})) AS from_day
-                FROM ({changed}) WHERE input NOT IN {GLOBAL} GROUP BY project_id
+                FROM {CHANGED} WHERE input NOT IN {GLOBAL} GROUP BY project_id
             )
             SELECT project_id, least(coalesce(touched.from_day, ?), ?) AS from_day
             FROM projects LEFT JOIN touched USING (project_id)""",
@@ -247,8 +250,8 @@ class Increment:
             con.execute(f"DROP TABLE IF EXISTS {STORED_TAIL}")
         state.store_fingerprint(con, "models", KEY, json.dumps(build))
         con.execute("COMMIT")
-        con.execute(f"DROP TABLE IF EXISTS {NEW_DIGESTS}")
-        con.execute(f"DROP TABLE IF EXISTS {TAIL}")
+        for table in (NEW_DIGESTS, CHANGED, TAIL):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def last_build(con: duckdb.DuckDBPyConnection) -> dict:
