@@ -1,8 +1,8 @@
 """The nightly increment of the day models (pipelines/transform/increment.py) gives exactly the
 tables of a full build: the demo data built as of 11-19 without 11-20's timesheets, then the
-night's delivery (11-20's timesheets, a re-estimated task, a late timesheet from September, a
-changed hourly rate, a new expense) built incrementally as of 11-20, against a fresh warehouse
-built in full from the same raw rows. Every table of every layer must hold the same rows, bit
+night's delivery (11-20's timesheets and progress, a re-estimated task, a late timesheet from
+September, a late progress report, a changed hourly rate, a new expense) built incrementally
+as of 11-20, against a fresh warehouse built in full from the same raw rows. Every table of every layer must hold the same rows, bit
 for bit (EXCEPT ALL both ways)."""
 
 from __future__ import annotations
@@ -65,15 +65,34 @@ def night(con) -> dict[str, date]:
         DATE '2026-10-01' AS expense_date, 99.5 AS amount, 'travel' AS category,
         'late.csv' AS _file, 1 AS _row FROM raw.projects ORDER BY project_id LIMIT 1
         RETURNING project_id""").fetchone()
+    # progress reported on the new day by a task that reported before: its earned fraction
+    # moves from the last one, reported before the days the night rebuilds
+    con.execute("""
+        INSERT INTO raw.task_progress BY NAME SELECT task_id, DATE '2026-11-20' AS status_date,
+        max(percent_complete) + 1 AS percent_complete, 'night.csv' AS _file, 1 AS _row
+        FROM raw.task_progress WHERE status_date < DATE '2026-11-01'
+        GROUP BY task_id HAVING max(percent_complete) < 90 ORDER BY task_id LIMIT 1""")
+    # a report that arrives late, between two earlier ones of its task
+    (reported,) = con.execute("""
+        INSERT INTO raw.task_progress BY NAME SELECT task_id, DATE '2026-10-05' AS status_date,
+        min(percent_complete) AS percent_complete, 'late.csv' AS _file, 2 AS _row
+        FROM raw.task_progress GROUP BY task_id
+        HAVING min(status_date) < DATE '2026-10-05' AND max(status_date) > DATE '2026-10-05'
+            AND count(*) FILTER (status_date = DATE '2026-10-05') = 0
+            AND min(percent_complete) < max(percent_complete)
+        ORDER BY task_id LIMIT 1 RETURNING task_id""").fetchone()
     con.execute("UPDATE state.files SET hash = 'h2' WHERE entity IN "
-                "('timesheets', 'tasks', 'employees', 'expenses')")
+                "('timesheets', 'tasks', 'employees', 'expenses', 'task_progress')")
     firsts = con.execute("""SELECT tasks.project_id, min(work_date) FROM raw.timesheets
                             JOIN raw.tasks USING (task_id) WHERE employee_id = ?
                             GROUP BY ALL""", [person]).fetchall()
     (late_project,) = con.execute("SELECT project_id FROM raw.tasks WHERE task_id = ?",
                                   [late]).fetchone()
+    (reported_project,) = con.execute("SELECT project_id FROM raw.tasks WHERE task_id = ?",
+                                      [reported]).fetchone()
     touched: dict[str, date] = {}
     for project, day in [*firsts, (late_project, date(2026, 9, 14)),
+                         (reported_project, date(2026, 10, 5)),
                          (charged, date(2026, 10, 1)), (replanned, date(1, 1, 1))]:
         touched[project] = min(day, touched.get(project, day))
     return touched

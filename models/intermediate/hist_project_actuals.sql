@@ -1,59 +1,38 @@
 -- hist_project_actuals: int_project_actuals for every project day of hist_project_days:
--- labour, expenses and hours are running sums over the days they were booked, read at d by an
--- as-of join. Hours of a task count towards actual_hours_done from the day it is both done and
--- in scope, so an hour booked earlier joins that sum on that day.
--- The sums are exact decimals (to 1e-10, DuckDB adds them as 128-bit integers): their value
--- does not depend on the order the rows are added in, so the days a nightly run rebuilds alone
+-- labour, expenses and hours are running sums over the days of hist_project_actual_changes,
+-- read at d by an as-of join. The sums are exact decimals: their value does not depend on the
+-- order the rows are added in, so the days a nightly run rebuilds alone
 -- (pipelines/transform/increment.py) equal a full build's bit for bit.
-with booked as (
-    select
-        timesheets.task_id,
-        timesheets.work_date,
-        sum(timesheets.hours::decimal(38, 10)) as hours,
-        sum((timesheets.hours * employees.hourly_cost)::decimal(38, 10)) as labour_cost
-    from staging.stg_timesheets as timesheets
-    left join staging.stg_employees as employees using (employee_id)
-    where timesheets.task_id is not null
-    group by timesheets.task_id, timesheets.work_date
-),
-
-changes as (
-    select
-        tasks.project_id,
-        booked.work_date as day,
-        booked.hours,
-        booked.labour_cost,
-        null::decimal(38, 10) as hours_done,
-        null::decimal(38, 10) as expense_cost
-    from booked
-    inner join intermediate.hist_task_plan as tasks using (task_id)
+with changes as (
+    -- a project's changes from its hist_tail day on, and the sum of those before it on the
+    -- day before it (a full build has none before: it computes every day)
+    select changes.*
+    from intermediate.hist_project_actual_changes as changes
+    inner join intermediate.hist_tail as tail using (project_id)
+    where changes.day >= tail.from_day
     union all
     select
-        tasks.project_id,
-        greatest(booked.work_date, tasks.completed_on, tasks.created_on),
-        null,
-        null,
-        booked.hours,
-        null
-    from booked
-    inner join intermediate.hist_task_plan as tasks using (task_id)
-    where not tasks.is_cancelled and tasks.completed_on is not null and tasks.created_on is not null
-    union all
-    -- refunds are negative amounts and reduce the cost
-    select project_id, expense_date, null, null, null, amount::decimal(38, 10)
-    from staging.stg_expenses
+        changes.project_id,
+        tail.from_day - 1,
+        sum(changes.hours),
+        sum(changes.labour_cost),
+        sum(changes.hours_done),
+        sum(changes.expense_cost)
+    from intermediate.hist_project_actual_changes as changes
+    inner join intermediate.hist_tail as tail using (project_id)
+    where changes.day < tail.from_day
+    group by changes.project_id, tail.from_day
 ),
 
 running as (
     select
         project_id,
         day,
-        sum(sum(hours)) over project_days as actual_hours,
-        sum(sum(labour_cost)) over project_days as labour_cost,
-        sum(sum(hours_done)) over project_days as actual_hours_done,
-        sum(sum(expense_cost)) over project_days as expense_cost
+        sum(hours) over project_days as actual_hours,
+        sum(labour_cost) over project_days as labour_cost,
+        sum(hours_done) over project_days as actual_hours_done,
+        sum(expense_cost) over project_days as expense_cost
     from changes
-    group by project_id, day
     window project_days as (partition by project_id order by day)
 )
 

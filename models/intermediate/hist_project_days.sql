@@ -2,6 +2,7 @@
 -- (the history's date spine); the project as of d exactly as int_projects computes it as of D
 -- (time travel: an end date after d is not known yet, the schedule clock stops at the finish).
 -- Only started projects get days: kpi_project reports a project from its start_date on.
+-- Days before the project's hist_tail day are not computed (a nightly run keeps those it has).
 with projects as (
     select
         projects.*,
@@ -19,8 +20,10 @@ with projects as (
 days as (
     select
         projects.*,
-        unnest(generate_series(projects.start_date, bounds.as_of, interval 1 day))::date as as_of
+        unnest(generate_series(greatest(projects.start_date, tail.from_day), bounds.as_of,
+            interval 1 day))::date as as_of
     from projects
+    inner join intermediate.hist_tail as tail using (project_id)
     cross join intermediate.int_date_bounds as bounds
     where projects.start_date <= bounds.as_of
 )

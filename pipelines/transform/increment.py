@@ -1,28 +1,33 @@
 """The history's models brought up to date from the days their inputs touched.
 
-The day models (`DAY_MODELS`: one row per project and as-of day) take their days from
-intermediate.hist_project_days. By the time-travel rule a project's row for day d depends on the
-project's plan (its project row, its tasks), on its facts dated up to d (timesheets with the
-booker's hourly cost, progress reports, expenses), on the calendar and on the KPI parameters;
-nothing else. So when a run moves the as-of date from D0 to D and some of those inputs change,
-a project's rows can only change from its *tail start* on:
+The history models hold one row per project and as-of day (the day spine and the day models
+built on it) or per project and day of a change (the change models: what a day adds to a
+running sum). By the time-travel rule a project's row for day d depends on the project's plan
+(its project row, its tasks), on its facts dated up to d (timesheets with the booker's hourly
+cost, progress reports, expenses), on the calendar and on the KPI parameters; nothing else. So
+when a run moves the as-of date from D0 to D and some of those inputs change, a project's rows
+can only change from its *tail start* on:
 
     the project's first day, when its plan changed (or the project is new, or gone);
     else the earliest day of a fact of the project that changed;
     else D0 + 1 (the new days only).
 
 A build stores a digest of every input by project and day (`state.history_digests`); the next
-build compares, and builds each day model for the tail days alone: the same SQL in a scratch
-catalog whose `intermediate.hist_project_days` (and every day model it reads) holds the tail
-rows only, then replaces the tail rows of the warehouse's table. The plan models (`PLANS`: the
-PV curve, one row per project, scope version and breakpoint) are rebuilt the same way for the
-projects whose plan changed. The history copy (transform/history.py) then replaces the same
+build compares, and builds each tailed model (`TAILED`) for the tail alone: the same SQL in a
+scratch catalog where `intermediate.hist_tail` holds the tail (a full build's has every project
+from the first day there is), the spine and the day models hold the tail rows only and the
+change models the tail projects' rows; then the tail rows of the warehouse's table are replaced
+by the scratch build's. The models read hist_tail to compute nothing before a project's tail
+start: the spine generates only the tail days, a change model reads only the facts of the tail
+days (and of the day before it, where a change is a difference to the day before), and a day
+model sums a project's changes up to d from all of its change rows. The plan models (`PLANS`:
+the PV curve, one row per project, scope version and breakpoint) are rebuilt the same way for
+the projects whose plan changed. The history copy (transform/history.py) then replaces the same
 rows of kpi_project_history, from `state.history_tail`.
 
-Why a tail row equals the full build's row bit for bit: its running sums run over all of the
-project's facts, in the order a full build reads them (the same staging tables), only the days
-they are read at are fewer; and where a sum's order could follow the plan DuckDB picks (a hash
-aggregate's output feeding another sum), the sum is an exact decimal (hist_project_actuals).
+Why a tail row equals the full build's row bit for bit: the rows of a change model for a day
+are computed from the same facts whichever days are computed with them, and every running sum
+adds exact decimals, whose sum does not depend on the order or grouping of its rows.
 tests/test_increment.py holds every table to a full build.
 
 Anything the digests do not place on a project and day rebuilds these models in full, as
@@ -46,14 +51,21 @@ from pipelines import state
 from pipelines.sql import ident
 
 SPINE = "intermediate.hist_project_days"
+TAIL_MODEL = "intermediate.hist_tail"  # a full build's tail: every project, every day
 EVER = "DATE '0001-01-01'"  # tail start of a project whose every day is rebuilt
-# The rows of a project's tail, by the grain of the table: a day model's from the tail start
-# on; a plan model's (one row per project and scope version or breakpoint) all of them, when
-# the plan changed. A day model reads the tail rows of the spine and of the day models before
-# it; a plan model reads the rows of the tail projects.
+# The rows of a project's tail, by the grain of the table: a day model's (and the spine's) from
+# the tail start on, a change model's from the tail start on (`day`: the day of the change); a
+# plan model's (one row per project and scope version or breakpoint) all of them, when the plan
+# changed. A day model reads the tail rows of the spine and of the day models before it and
+# every row of the tail projects' changes; a plan model reads the rows of the tail projects.
 DAYS = "rows.project_id = tail.project_id AND rows.as_of >= tail.from_day"
+CHANGES = "rows.project_id = tail.project_id AND rows.day >= tail.from_day"
+PROJECTS = "rows.project_id = tail.project_id"
 PLANS = f"rows.project_id = tail.project_id AND tail.from_day = {EVER}"
 TAILED = {
+    SPINE: DAYS,
+    "intermediate.hist_project_actual_changes": CHANGES,
+    "intermediate.hist_project_ev_changes": CHANGES,
     "intermediate.hist_project_pv_curve": PLANS,
     "intermediate.hist_project_actuals": DAYS,
     "intermediate.hist_project_earned_value": DAYS,
@@ -61,6 +73,7 @@ TAILED = {
     "intermediate.hist_kpi_project": DAYS,
 }
 DAY_MODELS = tuple(t for t, rows in TAILED.items() if rows == DAYS)
+CHANGE_MODELS = tuple(t for t, rows in TAILED.items() if rows == CHANGES)
 TAIL = "temp.main.history_tail"
 NEW_DIGESTS = "temp.main.history_digests_new"
 CHANGED = "temp.main.history_changed"
@@ -183,7 +196,7 @@ class Increment:
         self.tail = True
 
     def prepare(self, model, exists: bool) -> bool:
-        """Build a day model's tail rows into the scratch catalog, outside the warehouse's
+        """Build a tailed model's tail rows into the scratch catalog, outside the warehouse's
         transaction; False: the model is to be rebuilt in full (also when its table is
         missing)."""
         if not self.planned:
@@ -199,12 +212,13 @@ class Increment:
                 con.execute(f"CREATE SCHEMA {SCRATCH}.{schema}")
             for table in model.upstream:
                 source = f"{ident(self.home)}.{table}"
-                if TAILED[model.table] == PLANS:
-                    rows = PLANS
+                if table == TAIL_MODEL:
+                    select = f"FROM {TAIL}"
                 else:
-                    rows = DAYS if table == SPINE or table in DAY_MODELS else None
-                select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail "
-                          f"ON {rows}" if rows else f"FROM {source}")
+                    rows = (PLANS if TAILED[model.table] == PLANS else DAYS if table in DAY_MODELS
+                            else PROJECTS if table in CHANGE_MODELS else None)
+                    select = (f"SELECT rows.* FROM {source} AS rows INNER JOIN {TAIL} AS tail "
+                              f"ON {rows}" if rows else f"FROM {source}")
                 con.execute(f"CREATE VIEW {SCRATCH}.{table} AS {select}")
             con.execute(f"USE {SCRATCH}")
             try:
