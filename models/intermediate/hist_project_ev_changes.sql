@@ -5,9 +5,11 @@
 -- Only days from the project's hist_tail day on: a nightly run adds a day's changes and keeps
 -- the rest. An earned fraction's change is its value minus the one before; for a task already
 -- in scope before the tail, that one is its value the day before the tail (a fraction only
--- changes on the days listed in progress_days). Amounts are exact decimals (to 1e-10) so that a
--- running sum does not depend on how its rows are grouped: a nightly run's sums equal a full
--- build's bit for bit.
+-- changes on the days listed in progress_days). Amounts are exact decimals so that a running
+-- sum does not depend on how its rows are grouped: a nightly run's sums equal a full build's bit
+-- for bit. They keep 18 decimals: a slope (weight per working day) is multiplied by up to
+-- thousands of days and summed over hundreds of tasks before PV subtracts what is nearly its
+-- equal, and 10 decimals put 1e-5 of error into SV at the large scale.
 with tasks as (
     select plan.*, tail.from_day
     from intermediate.hist_task_plan as plan
@@ -75,45 +77,45 @@ changes as (
     select
         project_id, day,
         (planned_cost * (earned_fraction - coalesce(lag(earned_fraction) over task_days, 0.0)))
-            ::decimal(38, 10) as earned_cost,
+            ::decimal(38, 18) as earned_cost,
         (planned_hours * (earned_fraction - coalesce(lag(earned_fraction) over task_days, 0.0)))
-            ::decimal(38, 10) as earned_hours,
-        null::decimal(38, 10) as planned_cost_full, null::decimal(38, 10) as planned_hours_full,
-        null::decimal(38, 10) as cost_slope, null::decimal(38, 10) as cost_offset,
-        null::decimal(38, 10) as hours_slope, null::decimal(38, 10) as hours_offset,
-        null::decimal(38, 10) as planned_hours, 0 as tasks_total,
-        null::decimal(38, 10) as planned_hours_done,
+            ::decimal(38, 18) as earned_hours,
+        null::decimal(38, 18) as planned_cost_full, null::decimal(38, 18) as planned_hours_full,
+        null::decimal(38, 18) as cost_slope, null::decimal(38, 18) as cost_offset,
+        null::decimal(38, 18) as hours_slope, null::decimal(38, 18) as hours_offset,
+        null::decimal(38, 18) as planned_hours, 0 as tasks_total,
+        null::decimal(38, 18) as planned_hours_done,
         0 as tasks_done, 0 as tasks_overdue, 0 as tasks_done_on_time, 0 as tasks_due
     from earned_fractions
     window task_days as (partition by task_id order by day)
     union all
     -- enters scope
     select project_id, created_on, null, null, null, null, null, null, null, null,
-        planned_hours::decimal(38, 10), 1, null, 0, 0, 0, 0
+        planned_hours::decimal(38, 18), 1, null, 0, 0, 0, 0
     from tasks
     union all
     -- planned fraction 1 from planned_end on (and due)
     select project_id, greatest(planned_end, created_on), null, null,
-        planned_cost::decimal(38, 10), planned_hours::decimal(38, 10),
+        planned_cost::decimal(38, 18), planned_hours::decimal(38, 18),
         null, null, null, null, null, 0, null, 0, 0, 0, 1
     from tasks
     union all
     -- inside the window [planned_start, planned_end) once in scope: the linear part starts ...
     select project_id, greatest(planned_start, created_on), null, null, null, null,
-        (planned_cost / planned_working_days)::decimal(38, 10),
-        (planned_cost * curve_start / planned_working_days)::decimal(38, 10),
-        (planned_hours / planned_working_days)::decimal(38, 10),
-        (planned_hours * curve_start / planned_working_days)::decimal(38, 10),
+        (planned_cost / planned_working_days)::decimal(38, 18),
+        (planned_cost * curve_start / planned_working_days)::decimal(38, 18),
+        (planned_hours / planned_working_days)::decimal(38, 18),
+        (planned_hours * curve_start / planned_working_days)::decimal(38, 18),
         null, 0, null, 0, 0, 0, 0
     from tasks
     where planned_working_days > 0 and greatest(planned_start, created_on) < planned_end
     union all
     -- ... and stops at planned_end, where the task's full weight takes over
     select project_id, planned_end, null, null, null, null,
-        -(planned_cost / planned_working_days)::decimal(38, 10),
-        -(planned_cost * curve_start / planned_working_days)::decimal(38, 10),
-        -(planned_hours / planned_working_days)::decimal(38, 10),
-        -(planned_hours * curve_start / planned_working_days)::decimal(38, 10),
+        -(planned_cost / planned_working_days)::decimal(38, 18),
+        -(planned_cost * curve_start / planned_working_days)::decimal(38, 18),
+        -(planned_hours / planned_working_days)::decimal(38, 18),
+        -(planned_hours * curve_start / planned_working_days)::decimal(38, 18),
         null, 0, null, 0, 0, 0, 0
     from tasks
     where planned_working_days > 0 and greatest(planned_start, created_on) < planned_end
@@ -131,7 +133,7 @@ changes as (
     union all
     -- done
     select project_id, greatest(completed_on, created_on), null, null, null, null,
-        null, null, null, null, null, 0, planned_hours::decimal(38, 10), 1, 0,
+        null, null, null, null, null, 0, planned_hours::decimal(38, 18), 1, 0,
         (completed_on <= planned_end)::integer, 0
     from tasks
     where completed_on is not null
