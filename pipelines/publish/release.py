@@ -20,7 +20,9 @@ CSV files are also written for people: UTF-8 with a byte-order mark (so that Exc
 non-ASCII names right), ISO dates, and numbers rounded by the unit schema.yml gives them
 (money to cents, printed with two decimals; ratios and fractions to 4 decimals; hours and days
 to 2), with `;` and decimal commas for PMO_CSV_DIALECT=excel-eu. Parquet and kpi.duckdb keep
-every value unchanged, at full precision.
+every value unchanged, at full precision. The history's CSV (a row per project and day) is
+written from lines formatted once and kept in the warehouse, sorted by day and project
+(publish/csv_lines.py): a nightly run formats only the rows it changed.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from typing import Callable
 
 from pipelines.contract import ENTITIES
 from pipelines.ingest.landing import line_sql
+from pipelines.publish import csv_lines
 from pipelines.publish.dictionary import data_dictionary, render_markdown, table_columns
 from pipelines.sql import ident, literal
 
@@ -253,14 +256,14 @@ def _absolute(path: Path) -> Path:
 FLOATING = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
 
 
-def _csv_cell(name: str, type_: str, unit: str | None, decimal_comma: bool) -> str:
-    """The SQL of one column of a CSV file (see the module doc): formula guard on text,
-    rounding by unit on non-integer numbers, a decimal comma when asked."""
+def csv_cell(name: str, type_: str, unit: str | None, decimal_comma: bool) -> str:
+    """The SQL expression of one column of a CSV file (see the module doc): formula guard on
+    text, rounding by unit on non-integer numbers, a decimal comma when asked."""
     column = ident(name)
     if type_ == "VARCHAR":
         starts = ", ".join(literal(c) for c in FORMULA_STARTS)
         return (f"CASE WHEN left({column}, 1) IN ({starts}) THEN {literal(chr(39))} || {column} "
-                f"ELSE {column} END AS {column}")
+                f"ELSE {column} END")
     if not type_.startswith(FLOATING):
         return column  # integers, dates (ISO), booleans: as DuckDB writes them
     value = f"{column}::DOUBLE"
@@ -275,7 +278,7 @@ def _csv_cell(name: str, type_: str, unit: str | None, decimal_comma: bool) -> s
         text = value
     if decimal_comma:
         text = f"replace(({text})::VARCHAR, '.', ',')"
-    return f"{text} AS {column}"
+    return text
 
 
 def _csv_safe(columns: list[tuple[str, str]], source: str, units: dict[str, str] | None = None,
@@ -284,7 +287,7 @@ def _csv_safe(columns: list[tuple[str, str]], source: str, units: dict[str, str]
     a leading `'`. Other types are never guarded: a negative number must stay a number, and no
     other type prints as a formula. Numbers are rounded by their unit (`units`: column -> unit
     from schema.yml)."""
-    parts = [_csv_cell(name, type_, (units or {}).get(name), decimal_comma)
+    parts = [f"{csv_cell(name, type_, (units or {}).get(name), decimal_comma)} AS {ident(name)}"
              for name, type_ in columns]
     return f"SELECT {', '.join(parts)} FROM ({source})"
 
@@ -318,9 +321,19 @@ def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str],
         doc = (dictionary or {}).get("tables", {}).get(t, {"columns": []})
         units = {c["name"]: c["unit"] for c in doc["columns"] if c.get("unit")}
         con.execute(f"COPY ({source}) TO {literal(work / f'{t}.parquet')} (FORMAT parquet)")
-        _copy_csv(con, _csv_safe(table_columns(con, t), source, units,
-                                 decimal_comma=csv_dialect == "excel-eu"),
-                  work / f"{t}.csv", csv_dialect)
+        columns, decimal_comma = table_columns(con, t), csv_dialect == "excel-eu"
+        select = _csv_safe(columns, source, units, decimal_comma=decimal_comma)
+        if t in csv_lines.KEYS:  # the history: lines formatted once, kept in the warehouse
+            header = work / f"{t}.csv.header"
+            _copy_csv(con, f"{select} LIMIT 0", header, csv_dialect)
+            cells = [(csv_cell(name, type_, units.get(name), decimal_comma),
+                      type_ == "VARCHAR" or (decimal_comma and type_.startswith(FLOATING)))
+                     for name, type_ in columns]
+            csv_lines.write_from_lines(con, t, cells, header.read_bytes(), work / f"{t}.csv",
+                                       CSV_DELIMITERS[csv_dialect])
+            header.unlink()
+        else:
+            _copy_csv(con, select, work / f"{t}.csv", csv_dialect)
         rows[t] = con.execute(f"SELECT count(*) FROM marts.{ident(t)}").fetchone()[0]
     return rows
 
