@@ -90,7 +90,7 @@ def test_quarantine_holds_only_rule_breakers_and_is_published_without_values(con
 
     make_marts(con, D1)
     release = publish(con, tmp_path / "exports", D1)
-    expected = [("employees", "employees.csv", 3, "E2", "hourly_cost", "hourly_cost >= 0"),
+    expected = [("employees", "employees.csv", 3, "E2", "hourly_cost", "hourly_cost >= 0 and <= 1e+09"),
                 ("timesheets", "timesheets/2026-01-07.csv", 2, "TS3", "hours",
                  "hours > 0 and <= 24"),
                 ("timesheets", "timesheets/2026-01-07.csv", 3, "=TS4", "hours",
@@ -100,7 +100,7 @@ def test_quarantine_holds_only_rule_breakers_and_is_published_without_values(con
         tuple(str(v) for v in row[:3]) + (("'" if row[3] == "=TS4" else "") + row[3], *row[4:])
         for row in expected]
     manifest = json.loads((release / "release.json").read_text())
-    assert manifest["quarantine"] == {"employees": {"hourly_cost >= 0": 1},
+    assert manifest["quarantine"] == {"employees": {"hourly_cost >= 0 and <= 1e+09": 1},
                                       "timesheets": {"hours > 0 and <= 24": 2}}
     cells = {c for r in read_csv(release / "quarantine.csv") for c in r.values()}
     assert not cells & {"-1", "-1.0", "30", "30.0", "-4", "-4.0", "'-1", "'-4"}  # no values

@@ -194,7 +194,7 @@ def test_rule_messages_mask_personal_values_and_cut_long_ones(con, tmp_path):
     write_csv(tmp_path / "projects.csv", [{**PROJECTS[0], "status": "s" * 100}])
     _, verdicts = everything(con, tmp_path)
     assert verdicts["employees"].messages() == [
-        "employees.csv line 3: hourly_cost = '***' breaks rule \"hourly_cost >= 0\" (key E2)"]
+        "employees.csv line 3: hourly_cost = '***' breaks rule \"hourly_cost >= 0 and <= 1e+09\" (key E2)"]
     assert verdicts["projects"].messages() == [
         f"projects.csv line 2: status = '{'s' * 40}' breaks rule \"status in (planned, active, "
         "on_hold, completed, cancelled)\" (key P1)"]

@@ -379,4 +379,4 @@ def test_dictionary_documents_the_input_contract_from_contract_yaml(wh, export_d
     email = next(c for c in inputs["employees"]["columns"] if c["name"] == "email")
     assert email["personal"] is True
     markdown = (export_dir / "data_dictionary.md").read_text()
-    assert "| `hourly_cost` (personal) | decimal | hourly_cost is required; hourly_cost >= 0 |" in markdown
+    assert "| `hourly_cost` (personal) | decimal | hourly_cost is required; hourly_cost >= 0 and <= 1e+09 |" in markdown

@@ -5,7 +5,8 @@ rows and 550 MB of CSV at the large scale). Formatting every cell of it for each
 about 9 s of a nightly run that changed a few thousand of its rows. So the warehouse keeps each
 row's CSV line (`state.csv_lines_<table>`), keyed by the table's key and a hash of the row's
 values. A publish formats the rows whose key and hash it does not hold, drops the lines of rows
-that are gone or changed, and writes the file from the lines in key order.
+that are gone or changed, and writes the file from the lines (in the order they are kept: a
+nightly run's new lines come last).
 
 A line is what DuckDB's CSV writer writes for the row (tests/test_csv_lines.py compares the
 bytes): the cells of release.csv_cell, NULL as nothing, and a text quoted, its quotes doubled,
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -40,7 +42,7 @@ def _quoted(cell: str, delimiter: str) -> str:
 def write_from_lines(con: duckdb.DuckDBPyConnection, table: str, cells: list[tuple[str, bool]],
                      header: bytes, path: Path, delimiter: str) -> None:
     """Write marts.<table> as CSV to `path`: `header` (its first line, as written by DuckDB),
-    then a line per row in key order. `cells`: per column the SQL expression of its cell and
+    then a line per row. `cells`: per column the SQL expression of its cell and
     whether it is text (only text can need quotes: numbers, dates and booleans never hold a
     quote, a line break or the delimiter)."""
     keys = KEYS[table]
@@ -78,14 +80,13 @@ def write_from_lines(con: duckdb.DuckDBPyConnection, table: str, cells: list[tup
             ) AS new USING ({key_list})
         )""")
     con.execute("DROP TABLE temp.csv_rows")
-    # one VARCHAR column with no quote character: DuckDB writes each line as it is
-    first = literal(header.decode("utf-8").removesuffix("\n"))
-    con.execute(f"""
-        COPY (
-            SELECT line FROM (
-                SELECT 0 AS part, {", ".join(f"NULL AS {ident(k)}" for k in keys)},
-                    {first} AS line
-                UNION ALL
-                SELECT 1, {key_list}, line FROM {lines}
-            ) ORDER BY part, {key_list}
-        ) TO {literal(path)} (FORMAT csv, HEADER false, QUOTE '', ESCAPE '')""")
+    # One VARCHAR column with no quote character: DuckDB writes each line as it is. In the
+    # order the lines are kept (not sorted: sorting 2 GB of lines at the xlarge scale does not
+    # fit a 2 GB memory limit), after the header.
+    body = path.with_name(path.name + ".lines")
+    con.execute(f"COPY (SELECT line FROM {lines}) TO {literal(body)} "
+                "(FORMAT csv, HEADER false, QUOTE '', ESCAPE '')")
+    with path.open("wb") as out, body.open("rb") as source:
+        out.write(header)
+        shutil.copyfileobj(source, out, 1 << 20)
+    body.unlink()

@@ -21,8 +21,8 @@ non-ASCII names right), ISO dates, and numbers rounded by the unit schema.yml gi
 (money to cents, printed with two decimals; ratios and fractions to 4 decimals; hours and days
 to 2), with `;` and decimal commas for PMO_CSV_DIALECT=excel-eu. Parquet and kpi.duckdb keep
 every value unchanged, at full precision. The history's CSV (a row per project and day) is
-written from lines formatted once and kept in the warehouse, sorted by day and project
-(publish/csv_lines.py): a nightly run formats only the rows it changed.
+written from lines formatted once and kept in the warehouse (publish/csv_lines.py): a nightly
+run formats only the rows it changed.
 """
 
 from __future__ import annotations

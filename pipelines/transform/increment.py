@@ -20,9 +20,9 @@ change models the tail projects' rows; then the tail rows of the warehouse's tab
 by the scratch build's. The models read hist_tail to compute nothing before a project's tail
 start: the spine generates only the tail days, a change model reads only the facts of the tail
 days (and of the day before it, where a change is a difference to the day before), and a day
-model sums a project's changes up to d from all of its change rows. The plan models (`PLANS`:
-the PV curve, one row per project, scope version and breakpoint) are rebuilt the same way for
-the projects whose plan changed. The history copy (transform/history.py) then replaces the same
+model adds up a project's changes before its tail into one opening sum and runs on from there
+over the tail's change rows. The plan models (`PLANS`: the PV curve, one row per project,
+scope version and breakpoint) are rebuilt the same way for the projects whose plan changed. The history copy (transform/history.py) then replaces the same
 rows of kpi_project_history, from `state.history_tail`.
 
 Why a tail row equals the full build's row bit for bit: the rows of a change model for a day
