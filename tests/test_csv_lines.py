@@ -15,8 +15,7 @@ import pytest
 
 from pipelines.publish import csv_lines
 from pipelines.publish.dictionary import table_columns
-from pipelines.publish.release import (CSV_DELIMITERS, FLOATING, _copy_csv, _csv_safe,
-                                       csv_cell)
+from pipelines.publish.release import CSV_DELIMITERS, _copy_csv, _csv_safe, csv_cell
 
 TABLE = "kpi_project_history"
 UNITS = {"bac": "currency", "cpi": "ratio", "actual_hours": "hours"}
@@ -58,8 +57,7 @@ def from_lines(con, path: Path, dialect: str) -> bytes:
     select = _csv_safe(columns, f"SELECT * FROM marts.{TABLE}", UNITS, decimal_comma)
     header = path.with_suffix(".header")
     _copy_csv(con, f"{select} LIMIT 0", header, dialect)
-    cells = [(csv_cell(n, t, UNITS.get(n), decimal_comma),
-              t == "VARCHAR" or (decimal_comma and t.startswith(FLOATING))) for n, t in columns]
+    cells = [csv_cell(n, t, UNITS.get(n), decimal_comma) for n, t in columns]
     csv_lines.write_from_lines(con, TABLE, cells, header.read_bytes(), path,
                                CSV_DELIMITERS[dialect])
     return path.read_bytes()

@@ -39,12 +39,10 @@ def _quoted(cell: str, delimiter: str) -> str:
             f"THEN '\"' || replace({cell}, '\"', '\"\"') || '\"' ELSE {cell} END")
 
 
-def write_from_lines(con: duckdb.DuckDBPyConnection, table: str, cells: list[tuple[str, bool]],
+def write_from_lines(con: duckdb.DuckDBPyConnection, table: str, cells: list[str],
                      header: bytes, path: Path, delimiter: str) -> None:
     """Write marts.<table> as CSV to `path`: `header` (its first line, as written by DuckDB),
-    then a line per row. `cells`: per column the SQL expression of its cell and
-    whether it is text (only text can need quotes: numbers, dates and booleans never hold a
-    quote, a line break or the delimiter)."""
+    then a line per row. `cells`: per column the SQL expression of its cell."""
     keys = KEYS[table]
     key_list = ", ".join(ident(k) for k in keys)
     on = " AND ".join(f"kept.{ident(k)} IS NOT DISTINCT FROM rows.{ident(k)}"
@@ -64,10 +62,13 @@ def write_from_lines(con: duckdb.DuckDBPyConnection, table: str, cells: list[tup
                 f"SELECT {key_list}, hash(rows) AS row_hash FROM {source} AS rows")
     con.execute(f"DELETE FROM {lines} AS kept WHERE NOT EXISTS "
                 f"(SELECT 1 FROM temp.csv_rows AS rows WHERE {on})")
-    text = ", ".join(f"({expr})::VARCHAR AS c{i}" for i, (expr, _) in enumerate(cells))
+    # only text can need quotes: numbers, dates and booleans never hold a quote, a line break
+    # or the delimiter
+    types = con.execute(f"SELECT {', '.join(cells)} FROM {source} LIMIT 0").description
+    text = ", ".join(f"({expr})::VARCHAR AS c{i}" for i, expr in enumerate(cells))
     line = f"concat_ws({literal(delimiter)}, " + ", ".join(  # no cell is NULL by now
-        _quoted(f"c{i}", delimiter) if is_text else f"coalesce(c{i}, '')"
-        for i, (_, is_text) in enumerate(cells)) + ")"
+        _quoted(f"c{i}", delimiter) if type_ == "VARCHAR" else f"coalesce(c{i}, '')"
+        for i, (_, type_, *_) in enumerate(types)) + ")"
     con.execute(f"""
         INSERT INTO {lines}
         SELECT {key_list}, row_hash, {line} AS line

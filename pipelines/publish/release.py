@@ -326,8 +326,7 @@ def _write_tables(con: duckdb.DuckDBPyConnection, work: Path, tables: list[str],
         if t in csv_lines.KEYS:  # the history: lines formatted once, kept in the warehouse
             header = work / f"{t}.csv.header"
             _copy_csv(con, f"{select} LIMIT 0", header, csv_dialect)
-            cells = [(csv_cell(name, type_, units.get(name), decimal_comma),
-                      type_ == "VARCHAR" or (decimal_comma and type_.startswith(FLOATING)))
+            cells = [csv_cell(name, type_, units.get(name), decimal_comma)
                      for name, type_ in columns]
             csv_lines.write_from_lines(con, t, cells, header.read_bytes(), work / f"{t}.csv",
                                        CSV_DELIMITERS[csv_dialect])

@@ -22,8 +22,9 @@ start: the spine generates only the tail days, a change model reads only the fac
 days (and of the day before it, where a change is a difference to the day before), and a day
 model adds up a project's changes before its tail into one opening sum and runs on from there
 over the tail's change rows. The plan models (`PLANS`: the PV curve, one row per project,
-scope version and breakpoint) are rebuilt the same way for the projects whose plan changed. The history copy (transform/history.py) then replaces the same
-rows of kpi_project_history, from `state.history_tail`.
+scope version and breakpoint) are rebuilt the same way for the projects whose plan changed.
+The history copy (transform/history.py) then replaces the same rows of kpi_project_history,
+from `state.history_tail`.
 
 Why a tail row equals the full build's row bit for bit: the rows of a change model for a day
 are computed from the same facts whichever days are computed with them, and every running sum
