@@ -12,7 +12,8 @@ still the one readers see, untouched, says so in one line instead of starting Da
 No Dagster, Great Expectations, sqlglot or charting on this path: at the large scale it
 answers in under two seconds, most of them hashing (371 MB at about 0.6 GB/s) and importing
 polars and DuckDB (the ingest's listing functions pull them in). Landing files are always
-hashed, never judged by size and mtime (see pipelines/ingest/load.py).
+hashed, never judged by size and mtime (see pipelines/ingest/load.py); the run that follows
+reuses these hashes while stat says a file is unchanged (pipelines/ingest/landing.py).
 """
 
 from __future__ import annotations

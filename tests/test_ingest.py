@@ -78,6 +78,48 @@ def test_same_size_edit_with_preserved_mtime_is_read(con, tmp_path):
     assert rows(con)[0][:2] == ("TS1", 9.0)
 
 
+def test_a_kept_hash_is_never_used_for_an_edited_file(con, tmp_path, monkeypatch):
+    """A process hashes a file once while stat(2) says it is unchanged (landing._HASHES);
+    here every hash may be kept (RACY_NS 0), and a same-size edit with the mtime put back is
+    still hashed anew and read: the edit moved the ctime, which nothing can put back."""
+    import hashlib
+    import time
+
+    from pipelines.ingest import landing
+
+    monkeypatch.setattr(landing, "RACY_NS", 0)
+    digests = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda f, name: digests.append(1) or real(f, name))
+    path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)
+    time.sleep(0.05)  # past the clock tick of the write: ctime < the hashing's start
+    ingest_entity(con, tmp_path, TS)
+    assert ingest_entity(con, tmp_path, TS).unchanged == 1
+    assert len(digests) == 1  # the second run used the kept hash
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b",8\r\n", b",9\r\n"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
+    assert len(digests) == 2
+    assert rows(con)[0][:2] == ("TS1", 9.0)
+
+
+def test_a_file_written_just_now_is_hashed_every_time(tmp_path, monkeypatch):
+    """Within RACY_NS of its last change a file may change again without its ctime moving
+    (one clock tick): its hash is not kept."""
+    import hashlib
+
+    from pipelines.ingest.landing import content_hash
+
+    digests = []
+    real = hashlib.file_digest
+    monkeypatch.setattr(hashlib, "file_digest", lambda f, name: digests.append(1) or real(f, name))
+    path = tmp_path / "tasks.csv"
+    path.write_bytes(b"task_id\nT1\n")
+    assert content_hash(path) == content_hash(path) == hashlib.sha256(b"task_id\nT1\n").hexdigest()
+    assert len(digests) == 2
+
+
 def test_files_are_parsed_before_the_warehouse_transaction(con, tmp_path, monkeypatch):
     """No lock is held while a file is parsed: BEGIN would fail inside a transaction."""
     import pipelines.ingest.load as ingest
