@@ -392,14 +392,10 @@ def _write_duckdb(con: duckdb.DuckDBPyConnection, path: Path, tables: list[str],
 def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, int],
                     fingerprint: str, notes: dict) -> None:
     """release.json, written last: checksums of every file, each fsynced before the switch."""
-    files = {}
-    for path in sorted(work.iterdir()):
-        digest = hashlib.sha256()
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-            os.fsync(f.fileno())
-        files[path.name] = {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
+    paths = sorted(work.iterdir())
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashlib and fsync release the GIL
+        checked = dict(zip(paths, pool.map(_checksum, paths)))
+    files = {path.name: checked[path] for path in paths}
     manifest = {"release": release_id, "as_of": as_of.isoformat(), "fingerprint": fingerprint,
                 "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "duckdb_version": duckdb.__version__, "storage_version": STORAGE_VERSION,
@@ -409,6 +405,16 @@ def _write_manifest(work: Path, release_id: str, as_of: date, rows: dict[str, in
         f.flush()
         os.fsync(f.fileno())
     _fsync(work)
+
+
+def _checksum(path: Path) -> dict:
+    """A file's SHA-256 and size, once it is on disk (fsynced)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+        os.fsync(f.fileno())
+    return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
 
 
 def _switch(export_dir: Path, release: Path) -> None:
