@@ -67,7 +67,8 @@ def _record_inputs(result: dg.ExecuteInProcessResult, settings: Settings, as_of:
                    before: str | None) -> None:
     """Record the inputs of a run that passed, when they are still those it started with (a
     file that landed or changed during the run may or may not have been read: the next run
-    must look at it). Hashing them again costs a run about as long as the check before it."""
+    must look at it). The files' hashes are the run's own while stat says a file is
+    unchanged (pipelines/ingest/landing.py), so this costs a stat per file."""
     release = next((Path(str(m.metadata["release"].value))
                     for m in (e.step_materialization_data.materialization
                               for e in result.get_asset_materialization_events())

@@ -9,8 +9,8 @@ tables owned here):
   new files' rows can be appended (owned by pipelines/transform/staging_append.py);
 - `state.history_digests`, `state.history_tail`: the history's inputs by project and day, and
   the rows the last run rebuilt (owned by pipelines/transform/increment.py);
-- `state.csv_lines_kpi_project_history`: the history's CSV lines as last published (owned by
-  pipelines/publish/csv_lines.py).
+- `state.csv_lines_kpi_project_history`: the history's CSV lines as last published, its header
+  line first (owned by pipelines/publish/csv_lines.py).
 
 Everything else (raw, staging, intermediate, marts) is data; this schema is how a run knows
 what it does not need to do again. Deleting it makes the next run do everything once more.

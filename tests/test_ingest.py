@@ -88,6 +88,7 @@ def test_a_kept_hash_is_never_used_for_an_edited_file(con, tmp_path, monkeypatch
     from pipelines.ingest import landing
 
     monkeypatch.setattr(landing, "RACY_NS", 0)
+    monkeypatch.setattr(landing, "_HASHES", {})  # none kept for the rest of the session
     digests = []
     real = hashlib.file_digest
     monkeypatch.setattr(hashlib, "file_digest", lambda f, name: digests.append(1) or real(f, name))
@@ -102,6 +103,36 @@ def test_a_kept_hash_is_never_used_for_an_edited_file(con, tmp_path, monkeypatch
     assert ingest_entity(con, tmp_path, TS).loaded == {"timesheets.csv": 2}
     assert len(digests) == 2
     assert rows(con)[0][:2] == ("TS1", 9.0)
+
+
+def test_a_file_changed_while_it_is_hashed_is_hashed_again(tmp_path, monkeypatch):
+    """The hash of a file that grew while it was read is returned but not kept."""
+    import hashlib
+    import time
+
+    from pipelines.ingest import landing
+
+    monkeypatch.setattr(landing, "RACY_NS", 0)
+    monkeypatch.setattr(landing, "_HASHES", {})
+    path = tmp_path / "tasks.csv"
+    path.write_bytes(b"task_id\nT1\n")
+    time.sleep(0.05)
+    real, digests = hashlib.file_digest, []
+
+    def appending(f, name):  # another process writes to the file while it is read
+        digests.append(1)
+        result = real(f, name)
+        if len(digests) == 1:
+            with path.open("ab") as out:
+                out.write(b"T2\n")
+        return result
+
+    monkeypatch.setattr(hashlib, "file_digest", appending)
+    landing.content_hash(path)
+    assert landing._HASHES == {}  # what was read is not what the file holds now
+    time.sleep(0.05)
+    assert landing.content_hash(path) == hashlib.sha256(b"task_id\nT1\nT2\n").hexdigest()
+    assert len(digests) == 2 and list(landing._HASHES) == [path]  # unchanged since: kept
 
 
 def test_a_file_written_just_now_is_hashed_every_time(tmp_path, monkeypatch):

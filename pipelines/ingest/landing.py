@@ -58,14 +58,15 @@ def file_format(path: Path) -> str | None:
 # all unchanged. The ctime is the kernel's: no tool can set it back (`cp -p`, `touch -d` and
 # tar set the mtime and move the ctime to now). Timestamps are as coarse as the kernel's clock
 # tick, so a write in the same tick as an earlier one may leave them equal: a hash is kept only
-# when the file's ctime was RACY_NS before the hashing began (git's "racy" rule). Held in memory
-# only, so one run never trusts what another process saw.
+# when the file's ctime was RACY_NS before the hashing began (git's "racy" rule), and only when
+# the file it read (fstat of the open file) did not change while it was read. Held in memory
+# only, so one run never trusts what another process saw (on a network mount whose client
+# caches attributes, a change within the cache time is then seen by the next run).
 _HASHES: dict[Path, tuple[tuple[int, ...], str]] = {}
 RACY_NS = 2_000_000_000
 
 
-def _stat_key(path: Path) -> tuple[int, ...]:
-    st = path.stat()
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
@@ -74,14 +75,15 @@ def content_hash(path: Path) -> str:
     size and mtime; see pipelines/ingest/load.py). Hashed once per process while the file
     stays as it was (see _HASHES)."""
     path = Path(os.path.abspath(path))
-    before = _stat_key(path)
-    kept = _HASHES.get(path)
-    if kept is not None and kept[0] == before:
-        return kept[1]
     started = time.time_ns()
     with path.open("rb") as f:
+        before = _stat_key(os.fstat(f.fileno()))
+        kept = _HASHES.get(path)
+        if kept is not None and kept[0] == before:
+            return kept[1]
         digest = hashlib.file_digest(f, "sha256").hexdigest()
-    if _stat_key(path) == before and before[4] < started - RACY_NS:
+        unchanged = _stat_key(os.fstat(f.fileno())) == before
+    if unchanged and before[4] < started - RACY_NS:
         _HASHES[path] = (before, digest)
     else:
         _HASHES.pop(path, None)

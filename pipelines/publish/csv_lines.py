@@ -12,9 +12,10 @@ last. Not sorted: sorting 2 GB of lines at the xlarge scale does not fit a 2 GB 
 A line is what DuckDB's CSV writer writes for the row (tests/test_csv_lines.py compares the
 bytes): the cells of release.csv_cell, NULL as nothing, and a text quoted, its quotes doubled,
 when it is empty or holds the delimiter, a quote or a line break. The lines are kept for one
-way of formatting (columns, types, units, dialect, header); another starts them afresh. A row changed
-into values with the same 64-bit hash as before (odds 2^-64) would keep its old line, as the
-history's digests would miss it (pipelines/transform/increment.py).
+way of formatting (columns, types, units, dialect, header); another starts them afresh, as
+does the first publish after an upgrade that changed the kept table. A row changed into values
+with the same 64-bit hash as before (odds 2^-64) would keep its old line, as the history's
+digests would miss it (pipelines/transform/increment.py).
 """
 
 from __future__ import annotations
