@@ -89,7 +89,8 @@ def test_kept_lines_follow_changed_new_and_gone_rows(tmp_path):
     make_table(con)
     from_lines(con, tmp_path / "first.csv", "excel")
     kept = f"state.csv_lines_{TABLE}"
-    before = dict(con.execute(f"SELECT project_id || as_of, line FROM {kept} WHERE NOT is_header").fetchall())
+    before = dict(con.execute(f"SELECT project_id || as_of, line FROM {kept} "
+                              "WHERE NOT is_header").fetchall())
     con.execute(f"UPDATE marts.{TABLE} SET cpi = 0.75, project_name = 'Renamed, \"now\"' "
                 "WHERE project_id = 'P1' AND as_of = DATE '2026-01-06'")
     con.execute(f"DELETE FROM marts.{TABLE} WHERE project_id = 'P2'")
@@ -99,7 +100,8 @@ def test_kept_lines_follow_changed_new_and_gone_rows(tmp_path):
     expected = by_duckdb(con, tmp_path / "duckdb.csv", "excel")
     assert kept_in_key_order(con, written) == expected
     assert records(written, "excel") == records(expected, "excel")
-    after = dict(con.execute(f"SELECT project_id || as_of, line FROM {kept} WHERE NOT is_header").fetchall())
+    after = dict(con.execute(f"SELECT project_id || as_of, line FROM {kept} "
+                             "WHERE NOT is_header").fetchall())
     assert set(after) == {"P12026-01-05", "P12026-01-06", "P-32026-01-05", "P'42004-02-29",
                           "P52026-01-07"}
     assert after["P12026-01-06"].startswith('P1,2026-01-06,"Renamed, ""now"""')
