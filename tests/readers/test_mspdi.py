@@ -78,7 +78,7 @@ def test_recognise_refuses_what_is_no_xml(tmp_path):
 
 
 def test_a_truncated_file_is_refused_with_its_line():
-    with pytest.raises(ExportFault, match=r"not well-formed XML: .* at line 172.*truncated"):
+    with pytest.raises(ExportFault, match=r"not well-formed XML: .* at line 171.*truncated"):
         mspdi.read(FIXTURES / "truncated.xml")
 
 

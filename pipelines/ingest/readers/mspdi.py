@@ -185,6 +185,18 @@ def _number(value: str | None, where: str, what: str) -> Decimal | None:
         raise ExportFault(f"{where}: {what} is not a number") from None
 
 
+# MSPDI writes amounts of money in hundredths of the currency unit: a task costing 5,120.00
+# is <Cost>512000</Cost> (MS Project rounds costs to the cent and stores them as whole
+# hundredths; MPXJ's MSPDI reader divides these fields by 100 and its writer multiplies).
+# Rates are not amounts: <StandardRate>75</StandardRate> is 75.00 an hour.
+_HUNDREDTHS = Decimal(100)
+
+
+def _money(value: str | None, where: str, what: str) -> Decimal | None:
+    amount = _number(value, where, what)
+    return None if amount is None else amount / _HUNDREDTHS
+
+
 def _hours(value: str | None, where: str, what: str) -> Decimal | None:
     try:
         return parse_iso_duration_hours(value)
@@ -226,11 +238,11 @@ def _task(elem: Element, number: int) -> _Task:
         start=_day(_text(elem, "Start"), where, "Start"),
         finish=_day(_text(elem, "Finish"), where, "Finish"),
         work=_hours(_text(elem, "Work"), where, "Work"),
-        cost=_number(_text(elem, "Cost"), where, "Cost"),
+        cost=_money(_text(elem, "Cost"), where, "Cost"),
         actual_start=_day(_text(elem, "ActualStart"), where, "ActualStart"),
         actual_finish=_day(_text(elem, "ActualFinish"), where, "ActualFinish"),
         percent=_number(_text(elem, "PercentComplete"), where, "PercentComplete"),
-        actual_cost=_number(_text(elem, "ActualCost"), where, "ActualCost") or _ZERO,
+        actual_cost=_money(_text(elem, "ActualCost"), where, "ActualCost") or _ZERO,
         baseline=_baseline0(elem),
     )
 
@@ -441,7 +453,7 @@ def _export(meta: dict[str, str], project_number: int, calendars: dict[str, _Cal
         ref = f"Task UID {t.uid}"
         where_t = ref
         planned_hours = _hours(b.get("Work"), where_t, "Baseline Work") if "Work" in b else t.work
-        planned_cost = _number(b.get("Cost"), where_t, "Baseline Cost") if "Cost" in b else t.cost
+        planned_cost = _money(b.get("Cost"), where_t, "Baseline Cost") if "Cost" in b else t.cost
         if not planned_hours:
             zero_work += 1
         percent = t.percent or _ZERO
@@ -489,7 +501,7 @@ def _export(meta: dict[str, str], project_number: int, calendars: dict[str, _Cal
     # the project
     s = summary_task
     sb = s.baseline if s else {}
-    budget = (_number(sb.get("Cost"), where, "project Baseline Cost") if "Cost" in sb
+    budget = (_money(sb.get("Cost"), where, "project Baseline Cost") if "Cost" in sb
               else s.cost if s and s.cost is not None else None)
     if budget is None:
         budget = sum((r["planned_cost"] and Decimal(r["planned_cost"]) or _ZERO
