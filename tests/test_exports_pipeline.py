@@ -99,6 +99,20 @@ def test_a_jira_export_alone_runs_and_costs_stay_null(tmp_path):
                        ).fetchone()[0] == 0  # Jira states no budget: no EV, PV, CPI
 
 
+def test_a_file_of_our_layout_lands_with_an_export_in_the_same_first_run(tmp_path):
+    """projects.csv completes (and beats) the Jira export's project row: both new in one run,
+    the CSV's rows and the export's are staged together (they once failed to stack)."""
+    root = land(tmp_path, "jira/issues.csv")
+    write_csv(root / "projects.csv", [{
+        "project_id": "DEMO", "project_name": "Demo Platform", "department": "Engineering",
+        "start_date": "2024-01-02", "planned_end_date": "2024-01-19", "budget": "12000",
+        "status": "active", "pmo_type": "internal"}])
+    con, failures = run_engine(root, "2024-03-06")
+    assert failures == []
+    row = project_row(con, "DEMO")
+    assert (row["department"], row["bac"]) == ("Engineering", 12000)  # the CSV's, not Jira's
+
+
 # The rest of a small canonical delivery around the German HR export's three people.
 PROJECTS = [{"project_id": "PX", "project_name": "Umzug", "department": "Entwicklung",
              "start_date": "2024-01-08", "planned_end_date": "2024-02-02", "budget": "5000",
