@@ -1,8 +1,10 @@
-"""The pipeline's own bookkeeping, all of it in the warehouse schema `state` (the first four
+"""The pipeline's own bookkeeping, all of it in the warehouse schema `state` (the first five
 tables owned here):
 
 - `state.files`: every landed file by path, entity, content hash and outcome (the manifest);
 - `state.violations`: one row per broken rule and raw row (the quarantine when allowed);
+- `state.export_notes`: what a tool export's reader noted about the file as last read (hours
+  it could not book, the encoding it guessed), said in every release while the file counts;
 - `state.set_rules`: what the cross-file rules of an entity were last evaluated on;
 - `state.models`: what each SQL model's table was last built from;
 - `state.staged_builds`, `state.staged_files`: which files each staging table holds, so that
@@ -48,6 +50,11 @@ DDL = [
         value VARCHAR,
         rule VARCHAR NOT NULL,
         kind VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS state.export_notes (
+        file VARCHAR NOT NULL,      -- the export's path under the landing folder
+        hash VARCHAR NOT NULL,      -- sha256 of the content the note is about
+        note VARCHAR NOT NULL       -- the reader's words (never personal data)
     )""",
     """CREATE TABLE IF NOT EXISTS state.set_rules (
         entity VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL)""",
@@ -114,6 +121,25 @@ def rejected_files(con, entity: str) -> list[tuple[str, str]]:
 def delivered_files(con, entity: str) -> int:
     return con.execute("SELECT count(*) FROM state.files WHERE entity = ?",
                        [entity]).fetchone()[0]
+
+
+def record_notes(con, file: str, digest: str, notes: list[str]) -> None:
+    """The reader's notes of a tool export as read now (content `digest`), replacing older ones."""
+    con.execute("DELETE FROM state.export_notes WHERE file = ?", [file])
+    con.execute("""INSERT INTO state.export_notes
+                   SELECT ?, ?, unnest(?::VARCHAR[])""", [file, digest, notes])
+
+
+def export_notes(con) -> list[tuple[str, str]]:
+    """(file, note) of every tool export whose rows count now: a unit `<file>#<entity>` of it
+    is loaded from the content the note is about (a resolved unit's hash is that content's
+    sha256 followed by what it was resolved against)."""
+    return con.execute("""SELECT notes.file, notes.note FROM state.export_notes AS notes
+                          WHERE EXISTS (SELECT 1 FROM state.files AS f
+                                        WHERE f.outcome = 'loaded'
+                                          AND f.file = notes.file || '#' || f.entity
+                                          AND starts_with(f.hash, notes.hash))
+                          ORDER BY ALL""").fetchall()
 
 
 def files_fingerprint(con, entities: list[str]) -> str:

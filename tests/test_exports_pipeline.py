@@ -190,3 +190,27 @@ def test_the_whole_pipeline_runs_on_one_export_alone(project, fixture, as_of, pr
         assert con.execute("SELECT count(*) FROM kpi_project WHERE project_id = ?",
                            [project_id]).fetchone()[0] == 1
     assert (release / "report.html").exists()
+
+
+def test_what_a_reader_notes_is_said_by_every_release_while_the_file_counts(project, capfd):
+    """The Jira fixture's epic carries a 1 h worklog (3600 s, tests/fixtures/jira/issues.csv
+    line 2) that books to no task: the run says so, and so does release.json; once the export
+    is replaced by one without the epic, the note is gone."""
+    import json
+
+    from pipelines.cli import main
+
+    root = land(project / "data", "jira/issues.csv")
+    note = "issues.csv: 1 epic(s) not taken as tasks (their 1 h of worklogs are not booked)"
+    assert main(["run", "--as-of", "2024-03-06"]) == 0
+    assert f"warning: {note}" in capfd.readouterr().out
+    release = project / "data" / "exports"
+    assert note in json.loads((release / "release.json").read_text())["warnings"]
+
+    export = root / "issues.csv"
+    lines = export.read_bytes().split(b"\r\n")
+    export.write_bytes(b"\r\n".join(line for line in lines if b",Epic," not in line))
+    assert main(["run", "--as-of", "2024-03-06"]) == 0
+    assert "epic(s) not taken" not in capfd.readouterr().out
+    warnings = json.loads((release / "release.json").read_text())["warnings"]
+    assert not [w for w in warnings if "epic(s)" in w]

@@ -120,6 +120,12 @@ def read_unit(foreign: Foreign, entity: str, digest: str) -> pl.DataFrame:
     return _dated(table, export, foreign)
 
 
+def notes(foreign: Foreign, digest: str) -> list[str]:
+    """What the reader noted about the file (readers.Export.notes): hours it could not book,
+    the encoding it guessed, values it took in its own way."""
+    return list(_read(foreign, digest).notes)
+
+
 def snapshots(foreign: Foreign, digest: str) -> list[tuple[str, str]]:
     """The (schedule, ISO status date) pairs the file is a snapshot of, over all its entities
     (raw_schema.record_snapshots); none for an undated file."""

@@ -365,10 +365,13 @@ def ingest_entity(con: duckdb.DuckDBPyConnection, root: Path, entity: Entity,
             elif known[name][1:] != stats[name]:
                 state.touch_file(con, name, *stats[name])
         state.record_files(con, read)
-        for name in report.loaded:  # what each export read is a snapshot of
+        for name in report.loaded:  # what each export read is a snapshot of, and its notes
             if name in units and units[name].source is None:
                 record_snapshots(con, units[name].name, exports.snapshots(units[name],
                                                                          to_read[name]))
+            if name in units:
+                state.record_notes(con, units[name].name, to_read[name],
+                                   exports.notes(units[name], to_read[name]))
         state.forget_vanished_rejections(con, entity.name, report.present)
         # Row-level findings of a replaced file are stale; its new rows get validated afresh.
         if report.loaded:

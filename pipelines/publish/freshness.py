@@ -6,8 +6,9 @@ missing and the KPIs look worse (or better) than they are; the release says so.
 
 Facts are read from `raw.<entity>_current` (the rows that count, as staging reads them), on or
 before D: a later fact is not known as of D. The view leaves out tool exports dated after the
-DuckDB variable `as_of`, so `freshness` sets it to D; `later_exports` names those left out. `latest_fact` gives the as-of date "data" (the
-last timesheet day or progress report of the landing data).
+DuckDB variable `as_of`, so `freshness` sets it to D; `later_exports` names those left out,
+`reader_notes` says what the readers of tool exports noted. `latest_fact` gives the as-of
+date "data" (the last timesheet day or progress report of the landing data).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date
 
 import duckdb
 
+from pipelines import state
 from pipelines.contract import ENTITIES
 from pipelines.ingest.landing import clip
 from pipelines.ingest.raw_schema import current_rows_sql
@@ -128,6 +130,14 @@ def later_exports(con: duckdb.DuckDBPyConnection, as_of: date) -> list[str]:
             for file, day in con.execute(
                 """SELECT _file, min(_as_of) FROM raw._snapshots GROUP BY _file
                    HAVING min(_as_of) > ? ORDER BY _file""", [as_of]).fetchall()]
+
+
+def reader_notes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """One line per note a reader made of a tool export whose rows count (hours it could not
+    book, the encoding it guessed): said in every release while the file counts."""
+    if not _exists(con, "state", "export_notes"):
+        return []
+    return [f"{clip(file)}: {note}" for file, note in state.export_notes(con)]
 
 
 def latest_fact(con: duckdb.DuckDBPyConnection, until: date) -> date | None:

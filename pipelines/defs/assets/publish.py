@@ -11,7 +11,7 @@ import dagster as dg
 from pipelines import progress
 from pipelines.defs.assets.models import model_key
 from pipelines.defs.resources import Warehouse
-from pipelines.publish.freshness import freshness, later_exports, stale_warnings
+from pipelines.publish.freshness import freshness, later_exports, reader_notes, stale_warnings
 from pipelines.publish.release import (content_fingerprint, current_release, data_as_of, publish,
                                        published_fingerprint)
 from pipelines.settings import Settings
@@ -53,7 +53,8 @@ def kpi_release(context: dg.AssetExecutionContext, warehouse: Warehouse,
         progress.start("publish", None, "publish: writing Parquet, CSV, kpi.duckdb, report")
         as_of = data_as_of(con)
         fresh = freshness(con, as_of)  # sets the DuckDB variable as_of: exports after D out
-        warnings = stale_warnings(fresh, as_of, settings.stale_days) + later_exports(con, as_of)
+        warnings = (stale_warnings(fresh, as_of, settings.stale_days)
+                    + later_exports(con, as_of) + reader_notes(con))
         # the freshness is content too: the same tables with other warnings are a new release
         fingerprint = hashlib.sha256(json.dumps(
             [content_fingerprint(con, as_of), fresh, warnings, settings.csv_dialect]
