@@ -190,3 +190,22 @@ def test_judging_the_suspects_finds_what_judging_every_row_finds(con, tmp_path):
     # TS5 counts from its last file, which heals the reference; the earlier row does not count
     assert [(f, r) for f, r, rule in found if rule.startswith("task_id")] == [
         ("timesheets/2026-01-07.csv", 1)]
+
+
+def test_the_orm_is_imported_whole_before_great_expectations_imports_in_a_thread():
+    """Dagster's event log calls sqlalchemy.inspect in the main thread while GX is imported in
+    the background; a half-imported sqlalchemy.orm there failed an ingest step with
+    "partially initialized module 'sqlalchemy.orm.exc'" instead of the file's message."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, threading\n"
+        "threading.Thread.start = lambda self: None  # the import in the thread: not started\n"
+        "from pipelines.checks.gx_suite import warm_up\n"
+        "before = 'sqlalchemy.orm' in sys.modules\n"
+        "warm_up()\n"
+        "print(before, 'sqlalchemy.orm.exc' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "True"]
