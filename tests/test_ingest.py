@@ -56,6 +56,22 @@ def test_column_names_match_case_insensitively_and_extra_columns_are_kept(con, t
                        ).fetchall() == [("TS1", None, "kickoff")]
 
 
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_a_quoted_empty_cell_is_no_value(con, tmp_path, form):
+    """An export that quotes every cell writes a missing task as "": no value, as an empty
+    cell is (a Parquet file's empty text likewise), not a task id '' that references nothing."""
+    path = tmp_path / f"timesheets.{form}"
+    if form == "csv":
+        path.write_text('"entry_id","employee_id","task_id","work_date","hours"\r\n'
+                        '"TS1","E1","","2026-01-05","8"\r\n')
+    else:
+        pl.DataFrame({"entry_id": ["TS1"], "employee_id": ["E1"], "task_id": [""],
+                      "work_date": ["2026-01-05"], "hours": [8.0]}).write_parquet(path)
+    ingest_entity(con, tmp_path, TS)
+    assert con.execute("SELECT entry_id, task_id, hours FROM raw.timesheets").fetchall() == [
+        ("TS1", None, 8.0)]
+
+
 def test_header_only_replacement_deletes_the_files_rows(con, tmp_path):
     """Delivery rule 3: a changed file replaces its rows, also by none at all."""
     path = write_csv(tmp_path / "timesheets.csv", TIMESHEETS)

@@ -174,8 +174,10 @@ def _read_csv(path: Path) -> tuple[list[str], pl.DataFrame]:
     if quoted:  # polars mis-reads a quote inside a header cell and drops rows: a plain header
         source = io.BytesIO(_with_header(path, ",".join(labels)))
     try:
+        # null_values "": a quoted empty cell ("", as exports that quote every cell write
+        # it) is no value, like an empty one
         df = pl.read_csv(source, has_header=True, new_columns=labels, infer_schema=False,
-                         encoding="utf8")
+                         encoding="utf8", null_values=[""])
     except Exception:  # noqa: BLE001 - polars' text quotes the row: find the fault ourselves
         raise StructuralFault(_diagnose(path, len(names))) from None
     if df.width != len(names):  # the parser split the header differently from csv: refuse
@@ -350,7 +352,8 @@ def _as_strings(df: pl.DataFrame) -> pl.DataFrame:
         col = pl.col(name)
         if dtype == pl.Datetime or dtype == pl.Date:
             col = col.cast(pl.Date)  # spreadsheets store dates as midnight datetimes
-        return col.cast(pl.String)
+        text = col.cast(pl.String)
+        return pl.when(text != "").then(text).alias(name)  # an empty text is no value
 
     return df.select(to_string(n, t) for n, t in df.schema.items())
 
