@@ -70,8 +70,8 @@ def run(root: Path, entities: list[str]):
 # the entities' raw tables, the tool exports' snapshot list and the bookkeeping: nothing a
 # header or a value could have named
 EXPECTED_TABLES = sorted([(f"raw.{e}",) for e in ENTITIES] + [("raw._snapshots",)]
-                         + [(f"state.{t}",) for t in ("export_notes", "files", "models", "set_rules",
-                                                      "violations")])
+                         + [(f"state.{t}",) for t in ("export_notes", "files", "models",
+                                                      "set_rules", "violations")])
 
 
 @CHECKED
