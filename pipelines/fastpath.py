@@ -61,9 +61,9 @@ def landing_hashes(root: Path) -> list[list[str]] | None:
     sorted by name; None when a run would refuse the folder or a file cannot be read."""
     from pipelines.contract import ENTITIES
     from pipelines.ingest import exports
-    from pipelines.ingest.landing import content_hash, entity_files
+    from pipelines.ingest.landing import broken_links, content_hash, entity_files
 
-    if not root.is_dir():
+    if not root.is_dir() or broken_links(root):
         return None
     canonical = {p for e in ENTITIES for p in entity_files(root, e)}
     foreign, problems = exports.find_foreign(root, canonical)

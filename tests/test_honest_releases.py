@@ -5,6 +5,7 @@ is; a rejected file is reported as the root cause; the same inputs give the same
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -32,7 +33,12 @@ def test_what_cannot_be_true_is_refused_and_the_release_stays(project, capfd):
     assert run(capfd, "--as-of", AS_OF)[0] == 0
     published = shas()
     (project / "empty").mkdir()
+    linked = project / "linked"  # a timesheet drop linked from a share that is not mounted
+    shutil.copytree(project / "data" / "raw", linked)
+    (linked / "timesheets" / "2026-01-07.csv").symlink_to("/mnt/not-mounted/2026-01-07.csv")
     refusals = {
+        ("--raw-dir", "linked"): "refused: 1 link(s) in the landing folder linked lead nowhere "
+                                 "(not mounted?): timesheets/2026-01-07.csv; nothing was read",
         # a landing folder that is missing (an unmounted share) or holds no entity file
         ("--raw-dir", str(project / "nowhere")):
             f"refused: the landing folder {project / 'nowhere'} does not exist",

@@ -109,6 +109,13 @@ def unknown_files(root: Path, entities: list[str]) -> list[str]:
                   if p.is_file() and p not in known)
 
 
+def broken_links(root: Path) -> list[str]:
+    """Links in the landing folder whose target is not there (a share that is not mounted, a
+    moved file): what they were to bring cannot be read, and a run must not pass over it."""
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_symlink() and not p.exists())
+
+
 def landing_problem(root: Path) -> str | None:
     """Why a run must not start from this landing folder, in one line; None when it may. A
     folder with a file of an entity, a tool export or a mapped file holds data."""
@@ -118,6 +125,11 @@ def landing_problem(root: Path) -> str | None:
     if not root.is_dir():
         return (f"the landing folder {root} does not exist (not mounted?); nothing was "
                 "read and the published KPIs stay as they are")
+    broken = broken_links(root)
+    if broken:
+        shown = ", ".join(clip(b) for b in broken[:5]) + (" ..." if len(broken) > 5 else "")
+        return (f"{len(broken)} link(s) in the landing folder {root} lead nowhere (not "
+                f"mounted?): {shown}; nothing was read and the published KPIs stay as they are")
     canonical = {p for e in ENTITIES for p in entity_files(root, e)}
     if not canonical and not exports.find_foreign(root, canonical)[0]:
         return (f"the landing folder {root} holds no file of any entity (expected "
