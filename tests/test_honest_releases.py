@@ -37,8 +37,10 @@ def test_what_cannot_be_true_is_refused_and_the_release_stays(project, capfd):
     shutil.copytree(project / "data" / "raw", linked)
     (linked / "timesheets" / "2026-01-07.csv").symlink_to("/mnt/not-mounted/2026-01-07.csv")
     refusals = {
-        ("--raw-dir", "linked"): "refused: 1 link(s) in the landing folder linked lead nowhere "
-                                 "(not mounted?): timesheets/2026-01-07.csv; nothing was read",
+        # the same files and as-of date as the release: only the link is new
+        ("--raw-dir", "linked", "--as-of", AS_OF):
+            "refused: 1 link(s) in the landing folder linked lead nowhere (not mounted?): "
+            "timesheets/2026-01-07.csv; nothing was read",
         # a landing folder that is missing (an unmounted share) or holds no entity file
         ("--raw-dir", str(project / "nowhere")):
             f"refused: the landing folder {project / 'nowhere'} does not exist",
