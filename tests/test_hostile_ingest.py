@@ -145,6 +145,26 @@ def test_utf16_file_says_utf16(con, tmp_path, encoding):
     assert "encoding looks like UTF-16" in refusal(con, tmp_path, TS, "timesheets.csv")
 
 
+@pytest.mark.parametrize("rows_before", [1, 30_000])  # in the first block, and far after it
+def test_a_nul_byte_is_refused_with_its_line(con, tmp_path, rows_before):
+    """A NUL inside a UTF-8 file is no UTF-16: the line is named (header line 1, then the
+    good rows, then the row with the NUL)."""
+    good = "".join(f"TS{i},E1,T1,2026-01-05,8\n" for i in range(rows_before))
+    (tmp_path / "timesheets.csv").write_bytes(
+        ("entry_id,employee_id,task_id,work_date,hours\n" + good).encode()
+        + b"TSX,E1,T1,2026-01-05,8 \x00\n")
+    assert refusal(con, tmp_path, TS, "timesheets.csv") == (
+        f"line {rows_before + 2} holds a NUL byte, which no text file has; is it a binary file?")
+
+
+def test_lines_ended_by_a_carriage_return_alone_say_so(con, tmp_path):
+    (tmp_path / "timesheets.csv").write_bytes(
+        b"entry_id,employee_id,task_id,work_date,hours\rTS1,E1,T1,2026-01-05,8\r")
+    assert refusal(con, tmp_path, TS, "timesheets.csv") == (
+        "the lines end in a carriage return alone (as on old Macs); save the file with LF or "
+        "CRLF line endings")
+
+
 def test_utf8_bom_is_accepted(con, tmp_path):
     (tmp_path / "timesheets.csv").write_bytes(
         b"\xef\xbb\xbfentry_id,employee_id,task_id,work_date,hours\nTS1,E1,T1,2026-01-05,8\n")

@@ -237,18 +237,28 @@ def _csv_header(path: Path) -> tuple[list[str], bool]:
 
 
 def _scan_lines(path: Path) -> bytes:
-    """The first line's bytes; refuses UTF-16 and any line over MAX_LINE_BYTES anywhere in
-    the file. Reads blocks of MAX_LINE_BYTES and only looks for newlines (C speed): a longer
-    line either fills a whole block or spans the end of one block and the start of the next."""
+    """The first line's bytes; refuses UTF-16, lines ended by a carriage return alone, a NUL
+    byte and any line over MAX_LINE_BYTES anywhere in the file. Reads blocks of
+    MAX_LINE_BYTES and only looks for newlines and NULs (C speed): a longer line either fills
+    a whole block or spans the end of one block and the start of the next."""
     head, header_done = bytearray(), False
     run, line = 0, 1  # bytes since the last newline; number of the line being read
     with _open(path) as f:
         block = f.read(MAX_LINE_BYTES)
+        start = block[:4096]
         if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-                or b"\x00" in block[:4096]:
+                or start.count(b"\x00") > len(start) // 4:  # ASCII text in UTF-16: every other
             raise StructuralFault("the encoding looks like UTF-16 (byte-order mark or NUL "
                                   "bytes); save the file as UTF-8")
+        if b"\r" in block and b"\n" not in block:
+            raise StructuralFault("the lines end in a carriage return alone (as on old Macs); "
+                                  "save the file with LF or CRLF line endings")
         while block:
+            nul = block.find(b"\x00")
+            if nul >= 0:
+                at = line + block.count(b"\n", 0, nul)
+                raise StructuralFault(f"line {at} holds a NUL byte, which no text file has; "
+                                      "is it a binary file?")
             first = block.find(b"\n")
             if not header_done:
                 head += block if first < 0 else block[:first]
