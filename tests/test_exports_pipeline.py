@@ -93,10 +93,25 @@ def test_a_jira_export_alone_runs_and_costs_stay_null(tmp_path):
     root = land(tmp_path, "jira/issues.csv")
     con, failures = run_engine(root, "2024-03-06")
     assert failures == []
-    projects = dict(con.execute("SELECT project_id, ac FROM marts.kpi_project").fetchall())
-    assert set(projects) == {"DEMO", "OPS"}
+    projects = {p: (hours, labour, ac) for p, hours, labour, ac in con.execute(
+        "SELECT project_id, actual_hours, labour_cost, ac FROM marts.kpi_project").fetchall()}
+    # Jira knows no hourly cost: DEMO's booked hours have an unknown cost, so labour and AC
+    # are null, not 0 (nothing spent); OPS has no hours booked: nothing spent is 0 (README)
+    assert projects["DEMO"][1:] == (None, None) and projects["DEMO"][0] > 0
+    assert projects["OPS"] == (0, 0, 0)
     assert con.execute("SELECT count(*) FROM marts.kpi_project WHERE bac IS NOT NULL"
                        ).fetchone()[0] == 0  # Jira states no budget: no EV, PV, CPI
+    # the first DEMO hours are alice's 14400 s on 03/Jan/24 (the epic's 02/Jan worklog books
+    # to no task): in the history, nothing spent before, an unknown cost from then on
+    assert con.execute("""SELECT as_of::VARCHAR, actual_hours, ac
+                          FROM intermediate.hist_kpi_project
+                          WHERE project_id = 'DEMO' AND as_of IN ('2024-01-02', '2024-01-03')
+                          ORDER BY as_of""").fetchall() == [("2024-01-02", 0, 0),
+                                                            ("2024-01-03", 4, None)]
+    # the single-date actuals (the forecast's) say the same as of the run's day
+    assert con.execute("""SELECT actual_hours, labour_cost, ac
+                          FROM intermediate.int_project_actuals WHERE project_id = 'DEMO'
+                          """).fetchone() == (projects["DEMO"][0], None, None)
 
 
 def test_a_file_of_our_layout_lands_with_an_export_in_the_same_first_run(tmp_path):

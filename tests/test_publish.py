@@ -147,7 +147,7 @@ def test_dictionary_documents_every_column_with_type_and_meaning(wh, export_dir)
     markdown = (export_dir / "data_dictionary.md").read_text()
     assert "## kpi_portfolio" in markdown and "As of 2026-03-01" in markdown
     assert "| `portfolio_cpi` | DOUBLE | ratio | Cost performance index of the active projects. | " \
-           "sum(EV) / sum(AC) over active projects |" in markdown
+           "sum(EV) / sum(AC) over active projects whose AC is known |" in markdown
     with duckdb.connect(str(export_dir / "kpi.duckdb"), read_only=True) as pub:
         assert pub.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'kpi_project' "
                            "AND column_name = 'cpi'").fetchone()[0] == project["cpi"]["description"]

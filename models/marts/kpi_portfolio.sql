@@ -33,7 +33,8 @@ project_measures as (
         count(*) filter (where is_active and health = 'red') as projects_red,
         count(*) filter (where is_active and health = 'amber') as projects_amber,
         count(*) filter (where is_active and health = 'green') as projects_green,
-        sum(ev) filter (where is_active)
+        -- over the projects whose AC is known (null: hours booked without an hourly cost)
+        sum(ev) filter (where is_active and ac is not null)
             / nullif(sum(ac) filter (where is_active), 0) as portfolio_cpi,
         sum(ev) filter (where is_active)
             / nullif(sum(pv) filter (where is_active), 0) as portfolio_spi,
@@ -42,7 +43,8 @@ project_measures as (
         count(*) filter (where finished_12m) as projects_finished_12m,
         count(*) filter (where finished_12m and on_time) as projects_on_time_12m,
         -- a missing benefit adds nothing to the benefits
-        (coalesce(sum(benefit) filter (where finished_12m), 0) - sum(ac) filter (where finished_12m))
+        (coalesce(sum(benefit) filter (where finished_12m and ac is not null), 0)
+            - sum(ac) filter (where finished_12m))
             / nullif(sum(ac) filter (where finished_12m), 0) as roi_12m
     from projects
     group by grouping sets ((department), ())
