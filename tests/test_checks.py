@@ -209,3 +209,16 @@ def test_the_orm_is_imported_whole_before_great_expectations_imports_in_a_thread
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_a_value_spanning_lines_leaves_the_next_rows_on_their_own_lines(con, tmp_path):
+    """tasks.csv: header on line 1; T1's quoted name holds two line breaks, so T1 takes lines
+    2 to 4 and T2 starts on line 5, which is where the message must send the reader."""
+    write_landing(tmp_path)
+    tasks = [dict(TASKS[0], task_name="Design\nreview\nsign-off"),
+             dict(TASKS[1], planned_hours="-5")]
+    write_csv(tmp_path / "tasks.csv", tasks)
+    assert (tmp_path / "tasks.csv").read_text().splitlines()[4].startswith("T2,")
+    messages = gate(con, tmp_path, "tasks").messages()
+    assert messages == ["tasks.csv line 5: planned_hours = '-5.0' breaks rule "
+                        "\"planned_hours > 0 and <= 1e+09\" (key T2)"]

@@ -229,3 +229,13 @@ def test_what_a_reader_notes_is_said_by_every_release_while_the_file_counts(proj
     assert "epic(s) not taken" not in capfd.readouterr().out
     warnings = json.loads((release / "release.json").read_text())["warnings"]
     assert not [w for w in warnings if "epic(s)" in w]
+
+
+def test_a_broken_rule_in_an_export_names_the_record_not_a_line(tmp_path):
+    """office_move_baseline.xml's Task UID 7 ("Review notes") has Work PT0H0M0S: the message
+    sends the reader to that task, not to a line number the XML does not have."""
+    root = land(tmp_path, "mspdi/office_move_baseline.xml")
+    _, failures = run_engine(root, "2024-03-15")
+    assert failures == [
+        "office_move_baseline.xml#tasks Task UID 7: planned_hours = '0.0' breaks rule "
+        "\"planned_hours > 0 and <= 1e+09\" (key 6F2A1C3E-0B1D-4E0F-9A55-2C3D4E5F6A70/7)"]

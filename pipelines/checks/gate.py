@@ -21,6 +21,7 @@ from pipelines.checks.row_rules import validate_pending
 from pipelines.checks.set_rules import DateWindow, evaluate_set_rules
 from pipelines.contract import Entity
 from pipelines.ingest.landing import locate
+from pipelines.sql import ident
 
 SHOWN = 100
 
@@ -104,12 +105,18 @@ def evaluate(con: duckdb.DuckDBPyConnection, entity: Entity, max_share: float,
             if files:
                 consequential.append(rule)
                 verdict.consequences.append((target, files, verdict.by_rule[rule]))
+    # where the row is: its place as the reader saw it (`_ref`: "Task UID 7", "line 12, Log
+    # Work 2", the line a CSV record starts on when quoted values hold line breaks), else the
+    # line or row its number gives
     verdict.violations = [
-        {"file": f, "where": locate(f, r), "row": r, "key": k, "column": c, "value": v, "rule": rule}
-        for f, r, k, c, v, rule in con.execute(
-            """SELECT _file, _row, key, "column", value, rule FROM state.violations
-               WHERE entity = ? AND NOT list_contains(?::VARCHAR[], rule)
-               ORDER BY _file, _row, rule LIMIT ?""",
+        {"file": f, "where": ref or locate(f, r), "row": r, "key": k, "column": c, "value": v,
+         "rule": rule}
+        for f, r, k, c, v, rule, ref in con.execute(
+            f"""SELECT v._file, v._row, v.key, v."column", v.value, v.rule, raw._ref
+               FROM state.violations AS v
+               LEFT JOIN raw.{ident(entity.name)} AS raw USING (_file, _row)
+               WHERE v.entity = ? AND NOT list_contains(?::VARCHAR[], v.rule)
+               ORDER BY v._file, v._row, v.rule LIMIT ?""",
             [entity.name, consequential, SHOWN]).fetchall()
     ]
     return verdict

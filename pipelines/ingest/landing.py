@@ -152,13 +152,18 @@ def read_strings(path: Path, known: Collection[str] | None = None) -> pl.DataFra
     """The file's rows as strings: the `known` columns by normalized name (every column not
     starting with `_` when None), `_row`, and `_extra` (JSON) when other columns exist."""
     fmt = file_format(path)
+    starts = None
     if fmt in (".csv", ".csv.gz"):
-        names, df = _read_csv(path)
+        names, df, starts = _read_csv(path)
     elif fmt == ".parquet":
         names, df = _read_parquet(path)
     else:
         names, df = _read_xlsx(path)
-    return _shape(df, names, known, path.name)
+    shaped = _shape(df, names, known, path.name)
+    if starts is not None:  # records spanning lines: each row's own line, for the messages
+        shaped = shaped.with_columns(pl.Series("_ref", [f"line {n}" for n in starts],
+                                               dtype=pl.String))
+    return shaped
 
 
 def locate(file: str, row: int) -> str:
@@ -179,8 +184,10 @@ def _open(path: Path):
     return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
 
 
-def _read_csv(path: Path) -> tuple[list[str], pl.DataFrame]:
-    names, quoted = _csv_header(path)
+def _read_csv(path: Path) -> tuple[list[str], pl.DataFrame, list[int] | None]:
+    """Header names, the rows as strings, and the line each row starts on when that is not
+    its number + 1 (a quoted value holds a line break); else None."""
+    names, quoted, lines = _csv_header(path)
     labels = [f"c{i}" for i in range(len(names))]
     source: Path | io.BytesIO = path
     if quoted:  # polars mis-reads a quote inside a header cell and drops rows: a plain header
@@ -195,7 +202,24 @@ def _read_csv(path: Path) -> tuple[list[str], pl.DataFrame]:
     if df.width != len(names):  # the parser split the header differently from csv: refuse
         raise StructuralFault(f"the header splits into {len(names)} columns by CSV quoting "
                               f"rules but {df.width} by the parser; check its quotes")
-    return names, df
+    starts = None
+    if lines > df.height + 2:  # more line breaks than records (and a last, empty line)
+        found = _record_lines(path)
+        starts = found if len(found) == df.height else None
+    return names, df, starts
+
+
+def _record_lines(path: Path) -> list[int]:
+    """The line each data record starts on, as Python's csv module splits the file (only for
+    a file whose quoted values hold line breaks; slower than the parser)."""
+    with _open(path) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        next(reader, None)  # the header, on line 1
+        starts, line = [], reader.line_num + 1
+        for _ in reader:
+            starts.append(line)
+            line = reader.line_num + 1
+    return starts
 
 
 def _with_header(path: Path, header: str) -> bytes:
@@ -205,12 +229,12 @@ def _with_header(path: Path, header: str) -> bytes:
     return header.encode() + (data[end:] if end >= 0 else b"\n")
 
 
-def _csv_header(path: Path) -> tuple[list[str], bool]:
-    """The header's cells and whether it holds a quote, after refusing what no parser should
-    be given: UTF-16, a line over MAX_LINE_BYTES, more than MAX_COLUMNS columns, a header
-    that is one `;`-joined cell."""
+def _csv_header(path: Path) -> tuple[list[str], bool, int]:
+    """The header's cells, whether it holds a quote and the file's number of lines (line
+    breaks + 1), after refusing what no parser should be given: UTF-16, a line over
+    MAX_LINE_BYTES, more than MAX_COLUMNS columns, a header that is one `;`-joined cell."""
     try:
-        head = _scan_lines(path)
+        head, lines = _scan_lines(path)
     except (OSError, EOFError, zlib.error) as error:  # also a broken .gz
         raise StructuralFault(f"cannot read the file ({type(error).__name__})") from None
     try:
@@ -233,11 +257,11 @@ def _csv_header(path: Path) -> tuple[list[str], bool]:
                 raise StructuralFault(
                     f"the delimiter looks like {word}: the header is one column holding "
                     f"{word}; write `,` between fields and `.` as the decimal mark")
-    return cells, '"' in text
+    return cells, '"' in text, lines
 
 
-def _scan_lines(path: Path) -> bytes:
-    """The first line's bytes; refuses UTF-16, lines ended by a carriage return alone, a NUL
+def _scan_lines(path: Path) -> tuple[bytes, int]:
+    """The first line's bytes and the number of lines (line breaks + 1); refuses UTF-16, lines ended by a carriage return alone, a NUL
     byte and any line over MAX_LINE_BYTES anywhere in the file. Reads blocks of
     MAX_LINE_BYTES and only looks for newlines and NULs (C speed): a longer line either fills
     a whole block or spans the end of one block and the start of the next."""
@@ -274,7 +298,7 @@ def _scan_lines(path: Path) -> bytes:
                 break
             block = f.read(MAX_LINE_BYTES)
         else:
-            return bytes(head)
+            return bytes(head), line
     raise StructuralFault(f"line {line} is longer than {MAX_LINE_BYTES // (1 << 20)} MiB; "
                           "is this a CSV file with one record per line?")
 
