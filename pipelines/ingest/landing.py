@@ -261,17 +261,18 @@ def _csv_header(path: Path) -> tuple[list[str], bool, int]:
 
 
 def _scan_lines(path: Path) -> tuple[bytes, int]:
-    """The first line's bytes and the number of lines (line breaks + 1); refuses UTF-16, lines ended by a carriage return alone, a NUL
-    byte and any line over MAX_LINE_BYTES anywhere in the file. Reads blocks of
-    MAX_LINE_BYTES and only looks for newlines and NULs (C speed): a longer line either fills
-    a whole block or spans the end of one block and the start of the next."""
+    """The first line's bytes and the number of lines (line breaks + 1); refuses UTF-16,
+    lines ended by a carriage return alone, a NUL byte and any line over MAX_LINE_BYTES
+    anywhere in the file. Reads blocks of MAX_LINE_BYTES and only looks for newlines and NULs
+    (C speed): a longer line either fills a whole block or spans the end of one block and the
+    start of the next."""
     head, header_done = bytearray(), False
     run, line = 0, 1  # bytes since the last newline; number of the line being read
     with _open(path) as f:
         block = f.read(MAX_LINE_BYTES)
-        start = block[:4096]
+        start = block[:4096]  # text in UTF-16 without a BOM: a NUL in every other byte
         if block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
-                or start.count(b"\x00") > len(start) // 4:  # ASCII text in UTF-16: every other
+                or start.count(b"\x00") > len(start) // 4:
             raise StructuralFault("the encoding looks like UTF-16 (byte-order mark or NUL "
                                   "bytes); save the file as UTF-8")
         if b"\r" in block and b"\n" not in block:

@@ -186,9 +186,9 @@ def _number(value: str | None, where: str, what: str) -> Decimal | None:
 
 
 # MSPDI writes amounts of money in hundredths of the currency unit: a task costing 5,120.00
-# is <Cost>512000</Cost> (MS Project rounds costs to the cent and stores them as whole
-# hundredths; MPXJ's MSPDI reader divides these fields by 100 and its writer multiplies).
-# Rates are not amounts: <StandardRate>75</StandardRate> is 75.00 an hour.
+# is <Cost>512000</Cost> (MPXJ's MSPDI reader divides these fields by 100 and its writer
+# multiplies them; Project Server keeps costs to 1/100 of a unit). Rates are not amounts:
+# <StandardRate>75</StandardRate> is 75.00 an hour.
 _HUNDREDTHS = Decimal(100)
 
 
