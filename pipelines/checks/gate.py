@@ -20,7 +20,7 @@ from pipelines.checks import rules
 from pipelines.checks.row_rules import validate_pending
 from pipelines.checks.set_rules import DateWindow, evaluate_set_rules
 from pipelines.contract import Entity
-from pipelines.ingest.landing import locate
+from pipelines.ingest.landing import clip, locate
 from pipelines.sql import ident
 
 SHOWN = 100
@@ -109,8 +109,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, entity: Entity, max_share: float,
     # Work 2", the line a CSV record starts on when quoted values hold line breaks), else the
     # line or row its number gives
     verdict.violations = [
-        {"file": f, "where": ref or locate(f, r), "row": r, "key": k, "column": c, "value": v,
-         "rule": rule}
+        {"file": f, "where": clip(ref) if ref else locate(f, r), "row": r, "key": k,
+         "column": c, "value": v, "rule": rule}
         for f, r, k, c, v, rule, ref in con.execute(
             f"""SELECT v._file, v._row, v.key, v."column", v.value, v.rule, raw._ref
                FROM state.violations AS v

@@ -432,4 +432,6 @@ def _shape(df: pl.DataFrame, names: list[str], known: Collection[str] | None,
         columns.append(pl.struct(extras).struct.json_encode().alias("_extra"))
     shaped = df.select(columns) if columns else pl.DataFrame(
         {"_extra": pl.Series([None] * df.height, dtype=pl.String)})
-    return shaped.with_row_index("_row", offset=1)
+    # Int64, as every reader of a tool export gives it (readers/__init__.py), so that the
+    # files of one run stack whatever mix of them landed
+    return shaped.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))

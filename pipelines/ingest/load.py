@@ -167,10 +167,7 @@ def _read_changed(con: duckdb.DuckDBPyConnection, entity: Entity, root: Path,
             report.rejected[name] = (
                 f"missing required column(s) {', '.join(missing)} (found: {listed}{more})")
             continue
-        # _row is UInt32 from a CSV reader, Int64 from a tool export: one type, so that the
-        # files of one run stack whatever mix of them landed
-        pending.append(_json_extra(df, known).with_columns(
-            pl.col("_row").cast(pl.Int64), pl.lit(name).alias("_file")))
+        pending.append(_json_extra(df, known).with_columns(pl.lit(name).alias("_file")))
         taken.append(name)
         pending_rows += len(df)
         if pending_rows >= STAGE_ROWS:
